@@ -1,0 +1,32 @@
+import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `length` characters from a CSPRNG, base62 so keys select with one double-click (~5.95 bits each). */
+export function randomBase62(length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i += 1) out += BASE62[randomInt(62)];
+  return out;
+}
+
+/** SHA-256 hex digest: keys and tokens are stored only as this. */
+export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** Compares two secrets in constant time (by digest, so lengths may differ). */
+export function secretsEqual(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+export const API_KEY_PATTERN = /^mps_(live|test)_[A-Za-z0-9]{32}$/;
+
+/**
+ * A new API key: `mps_live_` or `mps_test_` and 32 base62 characters (about 190 random bits).
+ * Returns the key (shown once), its hash (stored), and the recognisable parts that are listed.
+ */
+export function generateApiKey(sandbox: boolean) {
+  const key = `mps_${sandbox ? 'test' : 'live'}_${randomBase62(32)}`;
+  return { key, hash: sha256Hex(key), prefix: key.slice(0, 13), last4: key.slice(-4) };
+}
+
+/** A new admin token: `mps_admin_` and 40 base62 characters. */
+export const generateAdminToken = () => `mps_admin_${randomBase62(40)}`;

@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as foundation from './2026_11_28_000000_foundation.js';
+
+/**
+ * Every migration, by timestamped name. Listed statically (not read from disk) so the bundled
+ * server carries its migrations with it. Append new ones; never edit or reorder old ones.
+ */
+const migrations: Record<string, Migration> = {
+  '2026_11_28_000000_foundation': foundation,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

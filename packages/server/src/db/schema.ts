@@ -1,0 +1,95 @@
+/*
+ * Table types. Timestamps are ISO 8601 UTC strings (`toISOString()`), which sort correctly as text
+ * on both SQLite and PostgreSQL; booleans are 0/1 integers; JSON is text. Keeping to these three
+ * portable representations is what lets one set of queries run on both databases.
+ */
+
+export interface AppsTable {
+  id: string;
+  name: string;
+  sandbox: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  app_id: string;
+  name: string | null;
+  prefix: string;
+  last4: string;
+  key_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface RedirectUrisTable {
+  id: string;
+  app_id: string;
+  uri: string;
+  created_at: string;
+}
+
+export interface AppCredentialsTable {
+  app_id: string;
+  platform: string;
+  mode: string;
+  client_id: string | null;
+  client_secret_enc: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EndUsersTable {
+  id: string;
+  app_id: string;
+  external_user_id: string;
+  display_name: string | null;
+  email: string | null;
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  app_id: string;
+  end_user_id: string;
+  platform: string;
+  status: string;
+  remote_account_id: string;
+  remote_username: string | null;
+  account_type: string | null;
+  display_name: string | null;
+  scopes: string;
+  access_token_enc: string | null;
+  refresh_token_enc: string | null;
+  expires_at: string | null;
+  refresh_expires_at: string | null;
+  credential_mode: string;
+  credential_client_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RequestLogsTable {
+  id: string;
+  app_id: string;
+  method: string;
+  path: string;
+  status: number;
+  duration_ms: number;
+  request_id: string;
+  key_prefix: string | null;
+  created_at: string;
+}
+
+export interface Database {
+  apps: AppsTable;
+  api_keys: ApiKeysTable;
+  redirect_uris: RedirectUrisTable;
+  app_credentials: AppCredentialsTable;
+  end_users: EndUsersTable;
+  connections: ConnectionsTable;
+  request_logs: RequestLogsTable;
+}

@@ -1,0 +1,167 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const PLATFORM_PREFIXES = ['LINKEDIN', 'FACEBOOK', 'INSTAGRAM', 'TWITTER', 'YOUTUBE'] as const;
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value))
+  .pipe(z.url({ protocol: /^https?$/ }).optional());
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((value) => value === 'true' || value === '1');
+
+const providerVariables = Object.fromEntries(
+  PLATFORM_PREFIXES.flatMap((platform) => [
+    [`MYPOSTSHARE_${platform}_CLIENT_ID`, optionalString],
+    [`MYPOSTSHARE_${platform}_CLIENT_SECRET`, optionalString],
+    [`MYPOSTSHARE_${platform}_AUTHORIZE_URL`, optionalUrl],
+    [`MYPOSTSHARE_${platform}_TOKEN_URL`, optionalUrl],
+    [`MYPOSTSHARE_${platform}_API_URL`, optionalUrl],
+  ]),
+) as Record<string, typeof optionalString>;
+
+/**
+ * Every environment variable the server reads, with its default. This is the only place that
+ * reads `process.env`; `.env.example` documents each variable.
+ */
+const EnvSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  MYPOSTSHARE_PUBLIC_URL: optionalUrl,
+  MYPOSTSHARE_DATA_DIR: z.string().min(1).default('./.mypostshare'),
+  MYPOSTSHARE_DATABASE_URL: optionalString,
+  MYPOSTSHARE_ADMIN_TOKEN: z
+    .string()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value))
+    .pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  MYPOSTSHARE_ENCRYPTION_KEY: optionalString,
+  MYPOSTSHARE_ENCRYPTION_KEYS: optionalString,
+  MYPOSTSHARE_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  MYPOSTSHARE_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
+  MYPOSTSHARE_RATE_LIMIT_RPS: z.coerce.number().min(0).default(50),
+  MYPOSTSHARE_RATE_LIMIT_BURST: z.coerce.number().int().min(1).optional(),
+  MYPOSTSHARE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  MYPOSTSHARE_ALLOW_PRIVATE_NETWORK: booleanFlag,
+  MYPOSTSHARE_LINKEDIN_VERSION: optionalString,
+  MYPOSTSHARE_GRAPH_API_VERSION: optionalString,
+  MYPOSTSHARE_YOUTUBE_UPLOAD_URL: optionalUrl,
+  ...providerVariables,
+});
+
+export type ProviderEndpoints = {
+  clientId?: string;
+  clientSecret?: string;
+  authorizeUrl?: string;
+  tokenUrl?: string;
+  apiUrl?: string;
+};
+
+/** The server's configuration, parsed once at start-up. */
+export interface Config {
+  production: boolean;
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  adminToken: string | undefined;
+  encryptionKey: string | undefined;
+  encryptionKeys: string | undefined;
+  role: 'all' | 'api' | 'worker';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  rateLimit: { rps: number; burst: number };
+  bodyLimitBytes: number;
+  allowPrivateNetwork: boolean;
+  providers: Record<Lowercase<(typeof PLATFORM_PREFIXES)[number]>, ProviderEndpoints>;
+  linkedinVersion: string | undefined;
+  graphApiVersion: string | undefined;
+  youtubeUploadUrl: string | undefined;
+}
+
+/** Thrown when the environment is invalid; its message lists every problem, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment into a {@link Config}, listing every bad variable at once.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig({ PORT: '9000' });
+ * config.publicUrl; // 'http://localhost:9000'
+ * ```
+ */
+export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): Config {
+  // An empty variable (`PORT=` copied from .env.example) means "use the default", not "zero".
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  const values = parsed.data;
+  const production = values.NODE_ENV === 'production';
+  const problems: string[] = [];
+  if (production && !values.MYPOSTSHARE_ENCRYPTION_KEY && !values.MYPOSTSHARE_ENCRYPTION_KEYS) {
+    problems.push('MYPOSTSHARE_ENCRYPTION_KEY: required when NODE_ENV=production');
+  }
+  if (production && !values.MYPOSTSHARE_PUBLIC_URL) {
+    problems.push('MYPOSTSHARE_PUBLIC_URL: required when NODE_ENV=production');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const rps = values.MYPOSTSHARE_RATE_LIMIT_RPS;
+  const provider = (prefix: (typeof PLATFORM_PREFIXES)[number]): ProviderEndpoints => {
+    const read = (suffix: string) =>
+      values[`MYPOSTSHARE_${prefix}_${suffix}` as keyof typeof values] as string | undefined;
+    return {
+      clientId: read('CLIENT_ID'),
+      clientSecret: read('CLIENT_SECRET'),
+      authorizeUrl: read('AUTHORIZE_URL'),
+      tokenUrl: read('TOKEN_URL'),
+      apiUrl: read('API_URL'),
+    };
+  };
+  return {
+    production,
+    port: values.PORT,
+    host: values.HOST,
+    publicUrl: (values.MYPOSTSHARE_PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
+    dataDir: path.resolve(values.MYPOSTSHARE_DATA_DIR),
+    databaseUrl: values.MYPOSTSHARE_DATABASE_URL,
+    adminToken: values.MYPOSTSHARE_ADMIN_TOKEN,
+    encryptionKey: values.MYPOSTSHARE_ENCRYPTION_KEY,
+    encryptionKeys: values.MYPOSTSHARE_ENCRYPTION_KEYS,
+    role: values.MYPOSTSHARE_ROLE,
+    logLevel: values.MYPOSTSHARE_LOG_LEVEL,
+    rateLimit: { rps, burst: values.MYPOSTSHARE_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(rps * 2)) },
+    bodyLimitBytes: values.MYPOSTSHARE_BODY_LIMIT_BYTES,
+    allowPrivateNetwork: values.MYPOSTSHARE_ALLOW_PRIVATE_NETWORK,
+    providers: {
+      linkedin: provider('LINKEDIN'),
+      facebook: provider('FACEBOOK'),
+      instagram: provider('INSTAGRAM'),
+      twitter: provider('TWITTER'),
+      youtube: provider('YOUTUBE'),
+    },
+    linkedinVersion: values.MYPOSTSHARE_LINKEDIN_VERSION,
+    graphApiVersion: values.MYPOSTSHARE_GRAPH_API_VERSION,
+    youtubeUploadUrl: values.MYPOSTSHARE_YOUTUBE_UPLOAD_URL,
+  };
+}

@@ -1,0 +1,53 @@
+import { defineConfig } from 'tsup';
+
+// One build for every publishable package. Libraries ship ESM + CJS + types;
+// the server and the CLI are Node programs and ship ESM only.
+export default defineConfig([
+  {
+    name: 'contract',
+    entry: { index: 'packages/contract/src/index.ts' },
+    outDir: 'packages/contract/dist',
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: true,
+    sourcemap: true,
+    target: 'es2022',
+    skipNodeModulesBundle: true,
+  },
+  {
+    name: 'sdk',
+    entry: { index: 'packages/sdk/src/index.ts' },
+    outDir: 'packages/sdk/dist',
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: true,
+    sourcemap: true,
+    target: 'es2022',
+    skipNodeModulesBundle: true,
+    external: ['@mypostshare/contract'],
+  },
+  {
+    name: 'cli',
+    entry: { bin: 'packages/cli/src/bin.ts' },
+    outDir: 'packages/cli/dist',
+    format: ['esm'],
+    clean: true,
+    sourcemap: true,
+    target: 'node20',
+    platform: 'node',
+    skipNodeModulesBundle: true,
+    external: ['@mypostshare/contract', '@mypostshare/sdk'],
+  },
+  {
+    name: 'server',
+    entry: { main: 'packages/server/src/main.ts', app: 'packages/server/src/app.ts' },
+    outDir: 'packages/server/dist',
+    format: ['esm'],
+    clean: true,
+    sourcemap: true,
+    target: 'node20',
+    platform: 'node',
+    skipNodeModulesBundle: true,
+    external: ['@mypostshare/contract'],
+  },
+]);
