@@ -16,7 +16,14 @@ export const Id = z.uuid();
  */
 export const Metadata = z
   .record(z.string().max(100), z.unknown())
-  .refine((value) => JSON.stringify(value).length <= 16_384, 'metadata must be at most 16 KB of JSON')
+  .refine((value) => {
+    try {
+      return JSON.stringify(value).length <= 16_384;
+    } catch {
+      // Too deeply nested to serialise (or cyclic): certainly not acceptable metadata.
+      return false;
+    }
+  }, 'metadata must be at most 16 KB of JSON')
   .meta({ description: 'Free-form JSON object, at most 16 KB.' });
 
 /** Query parameters every list route takes. `limit` defaults to 50, at most 200. */

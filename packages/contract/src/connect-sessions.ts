@@ -36,12 +36,13 @@ export const CreateConnectSessionRequest = z
     redirectUri: z.string().min(1).max(2048).describe('Customer redirect URL; must already be allowlisted.'),
     display: z
       .strictObject({
-        title: z.string().max(120).optional(),
-        description: z.string().max(500).optional(),
-        logoUrl: z
-          .url({ protocol: /^https$/ })
-          .max(2048)
-          .optional(),
+        title: z.string().max(120).optional().describe('Heading of the connect screen (default: "Connect <Platform>").'),
+        description: z.string().max(500).optional().describe('A sentence under the heading, e.g. why you ask.'),
+        accentColor: z
+          .string()
+          .regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour')
+          .optional()
+          .describe('Colour of the continue button.'),
       })
       .optional()
       .describe('Optional fields that personalise the hosted connect screen.'),

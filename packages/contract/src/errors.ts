@@ -24,6 +24,7 @@ export const ERROR_STATUS = {
   content_invalid: 422,
   media_invalid: 422,
   platform_not_connected: 422,
+  platform_not_configured: 422,
   idempotency_key_reused: 422,
   rate_limited: 429,
   internal_error: 500,

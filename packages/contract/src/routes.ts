@@ -146,6 +146,17 @@ export const routes = {
     errors: [404],
   }),
 
+  deleteEndUser: route({
+    method: 'delete',
+    path: '/api/v1/end-users/:externalUserId',
+    summary: 'Erase an end user: revoke and delete their connections and personal data',
+    tag: 'End users',
+    auth: 'apiKey',
+    params: EndUserPathParams,
+    success: { status: 204, description: 'Erased', schema: null },
+    errors: [404],
+  }),
+
   // Public API: connect sessions
   createConnectSession: route({
     method: 'post',

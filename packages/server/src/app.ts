@@ -12,6 +12,7 @@ import { errorHandler } from './middleware/error-handler.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { adminRoutes, opsRoutes, publicRoutes } from './routes/index.js';
 import { mountOpenApi } from './routes/ops/openapi.js';
+import { mountHostedPages } from './connect/index.js';
 import { RequestLogBuffer } from './services/request-log-buffer.js';
 import type { AppState } from './types.js';
 import { VERSION } from './version.js';
@@ -73,6 +74,9 @@ export function createApp(options: CreateAppOptions): MyPostShareApp {
   publicApi.use('/api/v1', apiKeyAuth(deps.db), rateLimit(deps.config.rateLimit, deps.clock));
   mountRoutes(publicApi, publicRoutes, deps);
 
+  const hosted = new Router<AppState>();
+  mountHostedPages(hosted, deps);
+
   const adminApi = new Router<AppState>();
   adminApi.use('/admin/v1', adminAuth(deps.adminToken));
   mountRoutes(adminApi, adminRoutes, deps);
@@ -89,7 +93,7 @@ export function createApp(options: CreateAppOptions): MyPostShareApp {
     if (draining) ctx.set('Connection', 'close');
     await next();
   });
-  for (const router of [ops, publicApi, adminApi]) {
+  for (const router of [ops, hosted, publicApi, adminApi]) {
     koa.use(router.routes());
     koa.use(router.allowedMethods({ throw: true, methodNotAllowed, notImplemented: methodNotAllowed }));
   }

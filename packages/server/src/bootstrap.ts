@@ -9,6 +9,7 @@ import { createSandboxAppOnFirstRun } from './services/first-run.js';
 
 export interface Bootstrapped {
   app: MyPostShareApp;
+  keyring: Keyring;
   database: DatabaseHandle;
   /** What the first-start banner prints: only things generated during this start. */
   banner: {
@@ -49,6 +50,7 @@ export async function bootstrap(
   });
   return {
     app,
+    keyring,
     database,
     banner: {
       ...(admin.generated ? { adminToken: admin.token } : {}),

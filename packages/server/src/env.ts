@@ -53,6 +53,11 @@ const EnvSchema = z.object({
   MYPOSTSHARE_RATE_LIMIT_BURST: z.coerce.number().int().min(1).optional(),
   MYPOSTSHARE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   MYPOSTSHARE_ALLOW_PRIVATE_NETWORK: booleanFlag,
+  MYPOSTSHARE_CONNECT_SESSION_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  MYPOSTSHARE_CONNECT_BROWSER_BINDING: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((value) => value === 'true' || value === '1'),
   MYPOSTSHARE_LINKEDIN_VERSION: optionalString,
   MYPOSTSHARE_GRAPH_API_VERSION: optionalString,
   MYPOSTSHARE_YOUTUBE_UPLOAD_URL: optionalUrl,
@@ -83,6 +88,10 @@ export interface Config {
   rateLimit: { rps: number; burst: number };
   bodyLimitBytes: number;
   allowPrivateNetwork: boolean;
+  /** How long a connect session's link stays usable. */
+  connectSessionTtlMs: number;
+  /** Whether the OAuth callback must come from the browser that started the flow (security.md item 9). */
+  connectBrowserBinding: boolean;
   providers: Record<Lowercase<(typeof PLATFORM_PREFIXES)[number]>, ProviderEndpoints>;
   linkedinVersion: string | undefined;
   graphApiVersion: string | undefined;
@@ -153,6 +162,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     rateLimit: { rps, burst: values.MYPOSTSHARE_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(rps * 2)) },
     bodyLimitBytes: values.MYPOSTSHARE_BODY_LIMIT_BYTES,
     allowPrivateNetwork: values.MYPOSTSHARE_ALLOW_PRIVATE_NETWORK,
+    connectSessionTtlMs: values.MYPOSTSHARE_CONNECT_SESSION_TTL_MINUTES * 60_000,
+    connectBrowserBinding: values.MYPOSTSHARE_CONNECT_BROWSER_BINDING,
     providers: {
       linkedin: provider('LINKEDIN'),
       facebook: provider('FACEBOOK'),

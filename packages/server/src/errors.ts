@@ -21,8 +21,18 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError('not_found', `${what} not found`);
 
+/** The value at a path inside the request, to tell a missing field from a mistyped one. */
+function valueAt(value: unknown, path: PropertyKey[]): unknown {
+  let current = value;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
+}
+
 /** Turns zod issues into `details`, one entry per offending field (unknown keys each get their own). */
-export function issuesToDetails(issues: z.core.$ZodIssue[], prefix?: string): ErrorDetail[] {
+export function issuesToDetails(issues: z.core.$ZodIssue[], prefix?: string, input?: unknown): ErrorDetail[] {
   const details: ErrorDetail[] = [];
   const join = (segments: PropertyKey[]) =>
     [prefix, ...segments.map(String)].filter((part) => part !== undefined && part !== '').join('.');
@@ -34,7 +44,8 @@ export function issuesToDetails(issues: z.core.$ZodIssue[], prefix?: string): Er
       continue;
     }
     const field = join(issue.path);
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message;
+    const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
+    const message = missing ? 'required' : issue.message;
     details.push({ field, message });
   }
   return details;
@@ -46,7 +57,7 @@ export function issuesToDetails(issues: z.core.$ZodIssue[], prefix?: string): Er
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where?: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const details = issuesToDetails(result.error.issues, where);
+  const details = issuesToDetails(result.error.issues, where, value);
   const summary = details
     .slice(0, 3)
     .map((detail) => (detail.field ? `${detail.field}: ${detail.message}` : detail.message))

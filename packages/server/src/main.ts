@@ -1,10 +1,21 @@
 #!/usr/bin/env node
 // The only module with side effects: read the environment, start, serve, and stop cleanly.
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { bootstrap } from './bootstrap.js';
 import { ConfigError, loadConfig } from './env.js';
 import { createLogger } from './logger.js';
+import { reencryptAll } from './services/reencrypt.js';
 import { VERSION } from './version.js';
+import { startWorker } from './worker/index.js';
+
+const USAGE = `Usage: mypostshare-server [command]
+
+Commands:
+  (none)      start the server (configuration from the environment; see .env.example)
+  reencrypt   re-encrypt every stored secret under the current encryption key, then exit
+  help        show this help
+`;
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -17,13 +28,53 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const command = process.argv[2];
+  if (command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (command !== undefined && command !== 'reencrypt') {
+    process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
+    process.exit(64); // EX_USAGE
+  }
   const logger = createLogger(config.logLevel);
   const started = await bootstrap(config, logger).catch((error: Error) => {
     process.stderr.write(`mypostshare could not start: ${error.message}\n`);
     process.exit(1);
   });
 
+  if (command === 'reencrypt') {
+    // Key rotation: put the new key first in MYPOSTSHARE_ENCRYPTION_KEYS, keep the old ones after it.
+    const result = await reencryptAll(started.database.db, started.keyring);
+    process.stdout.write(`re-encrypted ${result.rewritten} secrets under key ${started.keyring.currentKid}; ${result.current} were already current\n`);
+    await started.close();
+    return;
+  }
+
+  const worker = config.role === 'api' ? undefined : startWorker(started.app.deps);
   const server = http.createServer(started.app.koa.callback());
+  // Requests Node refuses before Koa sees them (malformed lines, oversized headers) still get the
+  // uniform error body and a request id.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const requestId = `req_${randomBytes(12).toString('base64url')}`;
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({
+      error: {
+        code: 'validation_error',
+        message: tooLarge ? 'Request headers or URL are too large' : 'Malformed HTTP request',
+        requestId,
+      },
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
   // Slow clients must not hold sockets forever; keep-alive stays longer than typical proxies' 60 s.
   server.requestTimeout = 60_000;
   server.keepAliveTimeout = 65_000;
@@ -64,6 +115,7 @@ async function main(): Promise<void> {
     force.unref();
     await started.app.close();
     await closed;
+    await worker?.stop();
     await started.close();
     logger.flush();
     process.exit(0);

@@ -84,6 +84,51 @@ export interface RequestLogsTable {
   created_at: string;
 }
 
+export interface ConnectSessionsTable {
+  id: string;
+  app_id: string;
+  end_user_id: string;
+  platform: string;
+  redirect_uri: string;
+  display: string | null;
+  status: string;
+  error_code: string | null;
+  expires_at: string;
+  started_at: string | null;
+  binding_hash: string | null;
+  connection_id: string | null;
+  pending_accounts_enc: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OauthStatesTable {
+  id: string;
+  state_hash: string;
+  session_id: string;
+  platform: string;
+  credential_mode: string;
+  client_id: string;
+  client_secret_enc: string;
+  code_verifier_enc: string;
+  callback_url: string;
+  binding_hash: string;
+  expires_at: string;
+  consumed_at: string | null;
+  created_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  app_id: string;
+  idempotency_key: string;
+  fingerprint: string;
+  status: string;
+  response_status: number | null;
+  response_body: string | null;
+  locked_until: string;
+  created_at: string;
+}
+
 export interface Database {
   apps: AppsTable;
   api_keys: ApiKeysTable;
@@ -92,4 +137,7 @@ export interface Database {
   end_users: EndUsersTable;
   connections: ConnectionsTable;
   request_logs: RequestLogsTable;
+  connect_sessions: ConnectSessionsTable;
+  oauth_states: OauthStatesTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

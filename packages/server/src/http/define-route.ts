@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { AppDeps } from '../app.js';
 import { parseOrThrow } from '../errors.js';
 import { jsonBody } from '../middleware/json-body.js';
+import { withIdempotency } from '../services/idempotency.js';
 import type { ApiKeyAuth, AppState } from '../types.js';
 
 type Input<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -49,10 +50,29 @@ export function mountRoutes(router: Router<AppState>, routes: ServerRoute[], dep
       const params = definition.params ? parseOrThrow(definition.params, ctx.params) : undefined;
       const query = definition.query ? parseOrThrow(definition.query, ctx.query) : undefined;
       const body = definition.body ? parseOrThrow(definition.body, ctx.state.body) : undefined;
-      const result = await handler({ params, query, body, auth: ctx.state.auth, deps, ctx });
-      // Koa's status stays 404 until something sets it; a handler may set another (readyz's 503).
-      if (ctx.status === 404) ctx.status = definition.success.status;
-      if (definition.success.schema) ctx.body = result;
+      const execute = async () => {
+        const result = await handler({ params, query, body, auth: ctx.state.auth, deps, ctx });
+        // Koa's status stays 404 until something sets it; a handler may set another (readyz's 503).
+        return { status: ctx.status === 404 ? definition.success.status : ctx.status, body: result };
+      };
+      const auth = ctx.state.auth;
+      const outcome =
+        definition.idempotent && auth
+          ? await withIdempotency(
+              deps,
+              ctx,
+              { appId: auth.appId, method: definition.method, route: definition.path, body: ctx.state.body },
+              execute,
+            )
+          : await execute();
+      ctx.status = outcome.status;
+      const replayedError = outcome.status >= 400 ? (outcome.body as { error?: object } | undefined) : undefined;
+      if (replayedError?.error) {
+        // A replayed client error gets this request's id, like every error body.
+        ctx.body = { error: { ...replayedError.error, requestId: ctx.state.requestId } };
+      } else if (definition.success.schema) {
+        ctx.body = outcome.body;
+      }
     };
     const middlewares = definition.body ? [jsonBody(deps.config.bodyLimitBytes), validate] : [validate];
     router.register(definition.path, [definition.method.toUpperCase()], middlewares as never);

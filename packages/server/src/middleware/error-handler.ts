@@ -32,6 +32,16 @@ function fromHttpStatus(status: number): ErrorCode {
   }
 }
 
+/** The methods of the routes whose path matched this request (set by @koa/router). */
+function allowedMethods(matched: unknown): string[] {
+  const layers = Array.isArray(matched) ? (matched as { methods?: unknown }[]) : [];
+  const methods = new Set<string>();
+  for (const layer of layers) {
+    if (Array.isArray(layer.methods)) for (const method of layer.methods) methods.add(String(method));
+  }
+  return [...methods];
+}
+
 /**
  * Outermost middleware: assigns the request id, renders every error as the uniform body, and
  * logs one line per request. Unknown failures become a bare 500 with nothing internal in it.
@@ -55,8 +65,14 @@ export function errorHandler(logger: Logger): Middleware<AppState> {
       } else if (typeof error.status === 'number' && error.status < 500 && error.expose) {
         apiError = new ApiError(fromHttpStatus(error.status), error.message);
       } else {
-        logger.error({ requestId, err: { name: error.name, message: error.message, stack: error.stack } }, 'unhandled error');
-        apiError = new ApiError('internal_error', 'Something went wrong on our side. Quote the request id if you contact support.');
+        logger.error(
+          { requestId, err: { name: error.name, message: error.message, stack: error.stack } },
+          'unhandled error',
+        );
+        apiError = new ApiError(
+          'internal_error',
+          'Something went wrong on our side. Quote the request id if you contact support.',
+        );
       }
       const body: ErrorBody = {
         error: {
@@ -69,6 +85,12 @@ export function errorHandler(logger: Logger): Middleware<AppState> {
       ctx.status = apiError.status;
       ctx.body = body;
       for (const [name, value] of Object.entries(apiError.headers ?? {})) ctx.set(name, value);
+      if (apiError.code === 'method_not_allowed' && !ctx.response.get('Allow')) {
+        // RFC 9110 §15.5.6: a 405 lists the methods the path does accept. The router throws
+        // without setting it, but leaves the layers that matched the path in `ctx.matched`.
+        const allowed = allowedMethods(Reflect.get(ctx, 'matched'));
+        if (allowed.length > 0) ctx.set('Allow', allowed.join(', '));
+      }
     }
   };
 }

@@ -2,6 +2,48 @@ import type { Middleware } from 'koa';
 import { ApiError } from '../errors.js';
 import type { AppState } from '../types.js';
 
+/** No request body of the API nests anywhere near this deep; deeper ones only exhaust the stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether valid JSON text nests objects and arrays deeper than `max`, scanned without recursion. */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      // A backslash escapes the next character; an unescaped quote ends the string.
+      if (code === 0x5c) index += 1;
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) {
+      inString = true;
+    } else if (code === 0x7b || code === 0x5b) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (code === 0x7d || code === 0x5d) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
+/**
+ * The path of the first `__proto__` key in a parsed body, if any. JSON.parse keeps it as a plain
+ * key, but copying it onto another object (as schema validation does) replaces that object's
+ * prototype instead, silently dropping the value; refuse it rather than store something else.
+ */
+function findProtoKey(value: unknown): string | undefined {
+  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  while (stack.length > 0) {
+    const { value: current, path } = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (!Array.isArray(current) && Object.hasOwn(current, '__proto__'))
+      return [...path, '__proto__'].join('.');
+    for (const [key, child] of Object.entries(current)) stack.push({ value: child, path: [...path, key] });
+  }
+  return undefined;
+}
+
 /**
  * Reads and parses a JSON request body into `ctx.state.body`, refusing oversized bodies with 413
  * before reading them when Content-Length says so, and as soon as the stream passes the limit
@@ -35,15 +77,37 @@ export function jsonBody(limitBytes: number): Middleware<AppState> {
     const type = ctx.get('Content-Type');
     // curl's `-d` without a header sends application/x-www-form-urlencoded; treat it as JSON so
     // a forgotten header is not an error, but refuse any other declared type.
-    const acceptable = !type || /^application\/([a-z.+-]*\+)?json\b/i.test(type) || /^application\/x-www-form-urlencoded\b/i.test(type);
+    const acceptable =
+      !type ||
+      /^application\/([a-z.+-]*\+)?json\b/i.test(type) ||
+      /^application\/x-www-form-urlencoded\b/i.test(type);
     if (!acceptable) {
-      throw new ApiError('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json');
+      throw new ApiError(
+        'unsupported_media_type',
+        'Send the body as JSON with Content-Type: application/json',
+      );
     }
+    let parsed: unknown;
     try {
-      ctx.state.body = JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
       throw new ApiError('invalid_json', 'The request body is not valid JSON');
     }
+    // Validation (metadata's size check serialises it) recurses: bound the depth before it runs.
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      throw new ApiError(
+        'validation_error',
+        `Invalid request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+        [{ field: '', message: `nested deeper than ${MAX_JSON_DEPTH} levels` }],
+      );
+    }
+    const protoKey = text.includes('__proto__') ? findProtoKey(parsed) : undefined;
+    if (protoKey !== undefined) {
+      throw new ApiError('validation_error', `Invalid request: ${protoKey}: reserved field name`, [
+        { field: protoKey, message: 'reserved field name' },
+      ]);
+    }
+    ctx.state.body = parsed;
     return next();
   };
 }

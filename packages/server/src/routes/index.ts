@@ -17,7 +17,10 @@ import setCredentials from './admin/set-credentials.js';
 import updateApp from './admin/update-app.js';
 import healthz from './ops/healthz.js';
 import readyz from './ops/readyz.js';
+import createConnectSession from './public/create-connect-session.js';
+import deleteEndUser from './public/delete-end-user.js';
 import disconnectPlatform from './public/disconnect-platform.js';
+import getConnectSession from './public/get-connect-session.js';
 import getEndUser from './public/get-end-user.js';
 import listEndUserConnections from './public/list-end-user-connections.js';
 import upsertEndUser from './public/upsert-end-user.js';
@@ -31,6 +34,9 @@ export const publicRoutes: ServerRoute[] = [
   getEndUser,
   listEndUserConnections,
   disconnectPlatform,
+  deleteEndUser,
+  createConnectSession,
+  getConnectSession,
 ];
 
 /** `/admin/v1`: authenticated by the admin token. */

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { insertRequestLogs } from '../db/repositories/request-logs.js';
@@ -16,6 +16,37 @@ export interface RequestLogInput {
 }
 
 /**
+ * Ids for log entries that increase in the order entries are recorded (UUID version 7 layout:
+ * 48-bit milliseconds, then a 12-bit sequence, then random bits). The log lists newest first by
+ * (created_at, id), so entries recorded within the same millisecond still come out in order.
+ */
+export class MonotonicIds {
+  private lastMs = 0;
+  private sequence = 0;
+
+  next(nowMs: number): string {
+    if (nowMs > this.lastMs) {
+      this.lastMs = nowMs;
+      this.sequence = 0;
+    } else {
+      this.sequence += 1;
+      if (this.sequence > 0xfff) {
+        // More than 4096 entries in one millisecond: borrow the next one so ids keep increasing.
+        this.lastMs += 1;
+        this.sequence = 0;
+      }
+    }
+    const bytes = randomBytes(16);
+    bytes.writeUIntBE(this.lastMs, 0, 6);
+    bytes[6] = 0x70 | (this.sequence >> 8);
+    bytes[7] = this.sequence & 0xff;
+    bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+    const hex = bytes.toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+}
+
+/**
  * Collects operator request-log entries in memory and writes them in batches, so logging a
  * request never adds a database write to that request. Entries become visible within
  * `flushIntervalMs` (well under the one second DESIGN.md promises).
@@ -24,6 +55,7 @@ export class RequestLogBuffer {
   private pending: RequestLogsTable[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private readonly ids = new MonotonicIds();
   /** Entries dropped because the database could not keep up; reported in the logs. */
   dropped = 0;
 
@@ -43,8 +75,9 @@ export class RequestLogBuffer {
       this.dropped += 1;
       return;
     }
+    const now = this.clock.now();
     this.pending.push({
-      id: randomUUID(),
+      id: this.ids.next(now.getTime()),
       app_id: entry.appId,
       method: entry.method,
       path: entry.path.slice(0, 512),
@@ -52,7 +85,7 @@ export class RequestLogBuffer {
       duration_ms: Math.round(entry.durationMs * 100) / 100,
       request_id: entry.requestId,
       key_prefix: entry.keyPrefix,
-      created_at: this.clock.now().toISOString(),
+      created_at: now.toISOString(),
     });
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
@@ -76,7 +109,10 @@ export class RequestLogBuffer {
             this.dropped += 1;
           });
         }
-        this.logger.warn({ err: (error as Error).message, dropped: this.dropped }, 'request log batch failed');
+        this.logger.warn(
+          { err: (error as Error).message, dropped: this.dropped },
+          'request log batch failed',
+        );
       }
     });
     return this.flushing;

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './2026_11_28_000000_foundation.js';
+import * as hostedOauth from './2026_11_28_000100_hosted_oauth.js';
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from disk) so the bundled
@@ -7,6 +8,7 @@ import * as foundation from './2026_11_28_000000_foundation.js';
  */
 const migrations: Record<string, Migration> = {
   '2026_11_28_000000_foundation': foundation,
+  '2026_11_28_000100_hosted_oauth': hostedOauth,
 };
 
 export const migrationProvider: MigrationProvider = {

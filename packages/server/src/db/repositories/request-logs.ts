@@ -1,7 +1,7 @@
 import type { RequestLogEntry } from '@mypostshare/contract';
+import { newestFirst, toPage } from '../../http/pagination.js';
 import type { Db } from '../database.js';
 import type { RequestLogsTable } from '../schema.js';
-import { newestFirst, toPage } from '../../http/pagination.js';
 
 export const toRequestLogEntry = (row: RequestLogsTable): RequestLogEntry => ({
   id: row.id,
@@ -19,7 +19,10 @@ export async function insertRequestLogs(db: Db, rows: RequestLogsTable[]): Promi
   if (rows.length === 0) return;
   await db.transaction().execute(async (trx) => {
     for (let start = 0; start < rows.length; start += 100) {
-      await trx.insertInto('request_logs').values(rows.slice(start, start + 100)).execute();
+      await trx
+        .insertInto('request_logs')
+        .values(rows.slice(start, start + 100))
+        .execute();
     }
   });
 }
@@ -30,7 +33,9 @@ export async function listRequestLogs(
   page: { limit?: number; cursor?: string; since?: string },
 ) {
   let query = db.selectFrom('request_logs').selectAll().where('app_id', '=', appId);
-  if (page.since) query = query.where('created_at', '>=', page.since);
+  // Stored times are `toISOString()` text; compare like with like, or a `since` written without
+  // milliseconds or with an offset would compare wrongly as text.
+  if (page.since) query = query.where('created_at', '>=', new Date(page.since).toISOString());
   const rows = await newestFirst(query, 'request_logs', page).execute();
   return toPage(rows, page.limit);
 }

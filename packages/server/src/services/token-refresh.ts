@@ -1,0 +1,140 @@
+import type { Platform } from '@mypostshare/contract';
+import type { AppDeps } from '../app.js';
+import type { ConnectionsTable } from '../db/schema.js';
+import { adapterFor } from '../providers/registry.js';
+import { ProviderError, type TokenSet } from '../providers/types.js';
+import { connectionTokenAad } from './connection-tokens.js';
+import { clientForConnection, decryptConnectionTokens } from './connections.js';
+
+/** Refresh this long before expiry, so a token never expires between the check and its use. */
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/** The connection can no longer be used until the person reconnects. */
+export class ConnectionExpiredError extends Error {
+  constructor(readonly connectionId: string, reason: string) {
+    super(reason);
+    this.name = 'ConnectionExpiredError';
+  }
+}
+
+// One refresh per connection at a time in this process: concurrent callers share the same promise.
+const inflight = new Map<string, Promise<TokenSet>>();
+
+const loadConnection = (deps: AppDeps, id: string) =>
+  deps.db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
+
+async function isSandboxApp(deps: AppDeps, appId: string): Promise<boolean> {
+  const app = await deps.db.selectFrom('apps').select('sandbox').where('id', '=', appId).executeTakeFirst();
+  return app?.sandbox === 1;
+}
+
+async function markExpired(deps: AppDeps, connection: ConnectionsTable, reason: string): Promise<never> {
+  await deps.db
+    .updateTable('connections')
+    .set({ status: 'expired', updated_at: deps.clock.now().toISOString() })
+    .where('id', '=', connection.id)
+    .execute();
+  deps.logger.info({ connectionId: connection.id, platform: connection.platform, reason }, 'connection expired');
+  throw new ConnectionExpiredError(connection.id, reason);
+}
+
+async function refreshNow(deps: AppDeps, connection: ConnectionsTable): Promise<TokenSet> {
+  const current = decryptConnectionTokens(deps, connection);
+  const sandbox = await isSandboxApp(deps, connection.app_id);
+  const adapter = adapterFor(deps.config, connection.platform as Platform, { sandbox, now: () => deps.clock.now() });
+  const expired = !current.expiresAt || current.expiresAt.getTime() <= deps.clock.now().getTime();
+  if (!adapter.refresh || !current.refreshToken) {
+    // Nothing to refresh with (LinkedIn without partner refresh tokens): usable until it expires.
+    if (expired) return markExpired(deps, connection, 'token expired and the provider issued no refresh token');
+    return current;
+  }
+  const client = await clientForConnection(deps, connection, sandbox);
+  if (!client) {
+    // Refresh only ever uses the credential set that minted the connection.
+    if (expired) return markExpired(deps, connection, 'the OAuth client that minted this connection is gone');
+    return current;
+  }
+  let refreshed: TokenSet;
+  try {
+    refreshed = await adapter.refresh({ client, tokens: current });
+  } catch (error) {
+    if (error instanceof ProviderError && error.classification.kind === 'reconnect') {
+      return markExpired(deps, connection, error.classification.message);
+    }
+    // Transient: keep the connection; the caller retries later.
+    throw error;
+  }
+  const platform = connection.platform as Platform;
+  const aad = (column: string) => connectionTokenAad(column, connection.end_user_id, platform);
+  // A response without a refresh token keeps the old one; a rotated one replaces it. One UPDATE, so
+  // the new access and refresh tokens land together or not at all.
+  const refreshToken = refreshed.refreshToken ?? current.refreshToken;
+  await deps.db
+    .updateTable('connections')
+    .set({
+      access_token_enc: deps.secrets.encrypt(refreshed.accessToken, aad('access_token')),
+      refresh_token_enc: deps.secrets.encrypt(refreshToken, aad('refresh_token')),
+      expires_at: refreshed.expiresAt?.toISOString() ?? null,
+      ...(refreshed.refreshExpiresAt ? { refresh_expires_at: refreshed.refreshExpiresAt.toISOString() } : {}),
+      scopes: JSON.stringify(refreshed.scopes.length ? refreshed.scopes : current.scopes),
+      status: 'connected',
+      updated_at: deps.clock.now().toISOString(),
+    })
+    .where('id', '=', connection.id)
+    .execute();
+  return { ...refreshed, refreshToken };
+}
+
+/** Refreshes a connection's tokens now, sharing one provider call among concurrent callers. */
+export function refreshConnection(deps: AppDeps, connection: ConnectionsTable): Promise<TokenSet> {
+  let running = inflight.get(connection.id);
+  if (!running) {
+    running = refreshNow(deps, connection).finally(() => inflight.delete(connection.id));
+    inflight.set(connection.id, running);
+  }
+  return running;
+}
+
+/**
+ * The tokens to call the provider with: refreshed first when they expire within
+ * {@link REFRESH_MARGIN_MS}. Throws {@link ConnectionExpiredError} when the person must reconnect.
+ */
+export async function getFreshTokens(deps: AppDeps, connectionId: string): Promise<TokenSet> {
+  const connection = await loadConnection(deps, connectionId);
+  if (!connection) throw new ConnectionExpiredError(connectionId, 'connection no longer exists');
+  if (connection.status !== 'connected') throw new ConnectionExpiredError(connectionId, 'connection is not live');
+  const tokens = decryptConnectionTokens(deps, connection);
+  const dueAt = deps.clock.now().getTime() + REFRESH_MARGIN_MS;
+  if (tokens.expiresAt && tokens.expiresAt.getTime() <= dueAt) return refreshConnection(deps, connection);
+  return tokens;
+}
+
+/**
+ * The housekeeping pass of the token lifecycle: refreshes every live connection that can be
+ * refreshed and expires within `horizonMs`, and marks lapsed unrefreshable ones expired.
+ */
+export async function refreshExpiringConnections(deps: AppDeps, horizonMs = 15 * 60_000): Promise<{ refreshed: number; failed: number }> {
+  const horizon = new Date(deps.clock.now().getTime() + horizonMs).toISOString();
+  const due = await deps.db
+    .selectFrom('connections')
+    .selectAll()
+    .where('status', '=', 'connected')
+    .where('expires_at', 'is not', null)
+    .where('expires_at', '<=', horizon)
+    .limit(500)
+    .execute();
+  let refreshed = 0;
+  let failed = 0;
+  for (const connection of due) {
+    try {
+      await refreshConnection(deps, connection);
+      refreshed += 1;
+    } catch (error) {
+      failed += 1;
+      if (!(error instanceof ConnectionExpiredError)) {
+        deps.logger.warn({ connectionId: connection.id, err: (error as Error).message }, 'token refresh failed; will retry');
+      }
+    }
+  }
+  return { refreshed, failed };
+}
