@@ -1,10 +1,15 @@
 import { defineConfig } from 'tsup';
 
+// tsconfig.build.json has no `paths`: with them, tsup would bundle the contract into every package
+// instead of importing it (its dependencies included).
+const tsconfig = 'tsconfig.build.json';
+
 // One build for every publishable package. Libraries ship ESM + CJS + types;
 // the server and the CLI are Node programs and ship ESM only.
 export default defineConfig([
   {
     name: 'contract',
+    tsconfig,
     entry: { index: 'packages/contract/src/index.ts' },
     outDir: 'packages/contract/dist',
     format: ['esm', 'cjs'],
@@ -16,6 +21,7 @@ export default defineConfig([
   },
   {
     name: 'sdk',
+    tsconfig,
     entry: { index: 'packages/sdk/src/index.ts' },
     outDir: 'packages/sdk/dist',
     format: ['esm', 'cjs'],
@@ -28,6 +34,7 @@ export default defineConfig([
   },
   {
     name: 'cli',
+    tsconfig,
     entry: { bin: 'packages/cli/src/bin.ts' },
     outDir: 'packages/cli/dist',
     format: ['esm'],
@@ -40,6 +47,7 @@ export default defineConfig([
   },
   {
     name: 'server',
+    tsconfig,
     entry: { main: 'packages/server/src/main.ts', app: 'packages/server/src/app.ts' },
     outDir: 'packages/server/dist',
     format: ['esm'],

@@ -18,7 +18,8 @@ import Koa from 'koa';
 const port = Number(process.env.PORT ?? 0);
 const host = process.env.HOST ?? '127.0.0.1';
 const file =
-  process.env.BASELINE_DB ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mps-baseline-')), 'baseline.db');
+  process.env.BASELINE_DB ??
+  path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mps-baseline-')), 'baseline.db');
 
 const db = new Database(file);
 // Same durability settings as the real server (packages/server/src/db/database.ts).

@@ -3,8 +3,7 @@
 // load, interleaved rounds. See bench/README.md for what is measured and how to read it.
 //
 // The npm script builds first; this file never builds. Everything it starts it stops.
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -44,7 +43,10 @@ const config = {
   /** Extra node flags for our server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
   serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS || '').split(/\s+/).filter(Boolean),
   logLevel: process.env.BENCH_LOG_LEVEL || 'info',
-  scenarios: (process.env.BENCH_SCENARIOS || 'get,post').split(',').map((name) => name.trim()).filter(Boolean),
+  scenarios: (process.env.BENCH_SCENARIOS || 'get,post')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean),
 };
 
 /** The targets the issue sets: our req/s as a share of the baseline's, our p99 as a multiple of its. */
@@ -148,11 +150,16 @@ function startServer({ name, args, env, readyPattern, timeoutMs = 30_000 }) {
   return new Promise((resolve, reject) => {
     let ready = false;
     const timer = setTimeout(() => {
-      reject(new Error(`${name} did not print "listening on" within ${timeoutMs} ms\n${handle.banner}${handle.stderr}`));
+      reject(
+        new Error(
+          `${name} did not print "listening on" within ${timeoutMs} ms\n${handle.banner}${handle.stderr}`,
+        ),
+      );
     }, timeoutMs);
     child.stdout.on('data', (chunk) => {
       handle.stdoutBytes += chunk.length;
-      for (let index = chunk.indexOf(10); index !== -1; index = chunk.indexOf(10, index + 1)) handle.stdoutLines += 1;
+      for (let index = chunk.indexOf(10); index !== -1; index = chunk.indexOf(10, index + 1))
+        handle.stdoutLines += 1;
       if (!ready) {
         handle.banner += chunk.toString('utf8');
         if (readyPattern.test(handle.banner)) {
@@ -171,9 +178,15 @@ function startServer({ name, args, env, readyPattern, timeoutMs = 30_000 }) {
       handle.exited = { code, signal };
       if (!ready) {
         clearTimeout(timer);
-        reject(new Error(`${name} exited (code ${code}, signal ${signal}) before listening\n${handle.banner}${handle.stderr}`));
+        reject(
+          new Error(
+            `${name} exited (code ${code}, signal ${signal}) before listening\n${handle.banner}${handle.stderr}`,
+          ),
+        );
       } else if (!stopping) {
-        process.stderr.write(`bench: ${name} exited unexpectedly (code ${code}, signal ${signal})\n${handle.stderr}\n`);
+        process.stderr.write(
+          `bench: ${name} exited unexpectedly (code ${code}, signal ${signal})\n${handle.stderr}\n`,
+        );
       }
     });
   });
@@ -276,7 +289,9 @@ async function seed(server) {
         body: userBody(seedId(index), index),
       });
       if (result.status !== 200) {
-        throw new Error(`seeding ${server.name}: POST /api/v1/end-users -> ${result.status} ${result.text.slice(0, 300)}`);
+        throw new Error(
+          `seeding ${server.name}: POST /api/v1/end-users -> ${result.status} ${result.text.slice(0, 300)}`,
+        );
       }
     }
   };
@@ -359,7 +374,8 @@ function runAutocannon(server, scenario, seconds) {
         const client = process.cpuUsage(clientBefore);
         const elapsedS = (performance.now() - started) / 1000;
         const serverTicks = before && after ? after.cpuTicks - before.cpuTicks : undefined;
-        const cpuPercent = serverTicks === undefined ? null : Math.round((serverTicks / CLK_TCK / elapsedS) * 100);
+        const cpuPercent =
+          serverTicks === undefined ? null : Math.round((serverTicks / CLK_TCK / elapsedS) * 100);
         const clientCpuPercent = Math.round(((client.user + client.system) / 1e6 / elapsedS) * 100);
         // Everything else on the machine (other processes, the idle server): noise, if it is large.
         const otherCpuPercent =
@@ -367,7 +383,10 @@ function runAutocannon(server, scenario, seconds) {
             ? null
             : Math.max(
                 0,
-                Math.round(((machineAfter - machineBefore - serverTicks) / CLK_TCK / elapsedS) * 100 - clientCpuPercent),
+                Math.round(
+                  ((machineAfter - machineBefore - serverTicks) / CLK_TCK / elapsedS) * 100 -
+                    clientCpuPercent,
+                ),
               );
         resolve({
           rps: result.requests.average,
@@ -408,13 +427,24 @@ const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
 function table(rows) {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
   const line = (row) => row.map((cell, column) => String(cell).padEnd(widths[column])).join('  ');
-  return [line(rows[0]), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n');
+  return [
+    line(rows[0]),
+    widths.map((width) => '-'.repeat(width)).join('  '),
+    ...rows.slice(1).map(line),
+  ].join('\n');
 }
 
 function gitInfo() {
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--', 'packages'], {
+        cwd: root,
+        encoding: 'utf8',
+      }).trim() !== '';
     return { commit, dirty };
   } catch {
     return { commit: null, dirty: null };
@@ -428,7 +458,9 @@ const log = (message) => process.stderr.write(`bench: ${message}\n`);
 
 async function main() {
   if (!fs.existsSync(config.serverEntry)) {
-    log(`${path.relative(root, config.serverEntry)} not found: run \`npm run build\` (or set BENCH_SERVER_ENTRY)`);
+    log(
+      `${path.relative(root, config.serverEntry)} not found: run \`npm run build\` (or set BENCH_SERVER_ENTRY)`,
+    );
     process.exit(1);
   }
   for (const name of config.scenarios) {
@@ -465,7 +497,11 @@ async function main() {
     startServer({
       name: 'baseline',
       args: [path.join(here, 'baseline-server.mjs')],
-      env: cleanEnv({ PORT: String(basePort), HOST: '127.0.0.1', BASELINE_DB: path.join(baseDir, 'baseline.db') }),
+      env: cleanEnv({
+        PORT: String(basePort),
+        HOST: '127.0.0.1',
+        BASELINE_DB: path.join(baseDir, 'baseline.db'),
+      }),
       readyPattern: /listening on/,
     }),
   ]);
@@ -477,7 +513,9 @@ async function main() {
   // The baseline ignores the header; sending it keeps both request streams byte-for-byte alike.
   baseline.url = `http://127.0.0.1:${basePort}`;
   baseline.headers = headers;
-  log(`ours pid ${ours.pid} on ${ours.url} (${path.relative(root, config.serverEntry)}), baseline pid ${baseline.pid} on ${baseline.url}`);
+  log(
+    `ours pid ${ours.pid} on ${ours.url} (${path.relative(root, config.serverEntry)}), baseline pid ${baseline.pid} on ${baseline.url}`,
+  );
 
   const stopSampler = startSampler([ours, baseline]);
 
@@ -547,7 +585,21 @@ async function main() {
 
   // ------------------------------------------------------------------------------------------
   // Report
-  const rows = [['scenario', 'ours req/s', 'base req/s', 'ratio', 'target', 'ours p99', 'base p99', 'ratio', 'target', 'CPU µs/req o/b', 'result']];
+  const rows = [
+    [
+      'scenario',
+      'ours req/s',
+      'base req/s',
+      'ratio',
+      'target',
+      'ours p99',
+      'base p99',
+      'ratio',
+      'target',
+      'CPU µs/req o/b',
+      'result',
+    ],
+  ];
   for (const [name, r] of Object.entries(results)) {
     rows.push([
       name.toUpperCase(),
@@ -588,7 +640,9 @@ async function main() {
     '',
     table(memoryRows),
     '',
-    ...(failedRequests ? ['WARNING: some requests failed (non-2xx, errors or timeouts): those numbers are not comparable.', ''] : []),
+    ...(failedRequests
+      ? ['WARNING: some requests failed (non-2xx, errors or timeouts): those numbers are not comparable.', '']
+      : []),
     ...(noisy
       ? [
           `WARNING: other processes used up to ${maxOther}% CPU during measured runs (100% = one core): ` +
@@ -596,7 +650,9 @@ async function main() {
           '',
         ]
       : []),
-    allPass ? 'RESULT: PASS (all targets met)' : 'RESULT: FAIL — at least one target missed (see rows marked FAIL above)',
+    allPass
+      ? 'RESULT: PASS (all targets met)'
+      : 'RESULT: FAIL — at least one target missed (see rows marked FAIL above)',
     '',
   ].join('\n');
   process.stdout.write(out);

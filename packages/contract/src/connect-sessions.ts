@@ -36,8 +36,16 @@ export const CreateConnectSessionRequest = z
     redirectUri: z.string().min(1).max(2048).describe('Customer redirect URL; must already be allowlisted.'),
     display: z
       .strictObject({
-        title: z.string().max(120).optional().describe('Heading of the connect screen (default: "Connect <Platform>").'),
-        description: z.string().max(500).optional().describe('A sentence under the heading, e.g. why you ask.'),
+        title: z
+          .string()
+          .max(120)
+          .optional()
+          .describe('Heading of the connect screen (default: "Connect <Platform>").'),
+        description: z
+          .string()
+          .max(500)
+          .optional()
+          .describe('A sentence under the heading, e.g. why you ask.'),
         accentColor: z
           .string()
           .regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour')

@@ -16,6 +16,8 @@ export const ExternalUserId = z
   .max(255)
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
+  // `.` and `..` cannot be addressed in a URL path (clients normalise them away).
+  .refine((value) => value !== '.' && value !== '..', 'must not be "." or ".."')
   .describe('Unique user ID from the customer product.');
 
 /**

@@ -21,7 +21,9 @@ describe('the contract', () => {
       expect(ERROR_STATUS[code]).toBeGreaterThanOrEqual(400);
       expect(ERROR_STATUS[code]).toBeLessThan(600);
     }
-    expect(ErrorBody.safeParse({ error: { code: 'made_up', message: 'x', requestId: 'r' } }).success).toBe(false);
+    expect(ErrorBody.safeParse({ error: { code: 'made_up', message: 'x', requestId: 'r' } }).success).toBe(
+      false,
+    );
   });
 
   it('accepts the reference upsert example and rejects unknown fields', () => {
@@ -64,7 +66,9 @@ describe('the OpenAPI document', () => {
 
   it('documents every contract route under its operation id', () => {
     const operationIds = Object.values(document.paths).flatMap((item) =>
-      Object.values(item as Record<string, { operationId: string }>).map((operation) => operation.operationId),
+      Object.values(item as Record<string, { operationId: string }>).map(
+        (operation) => operation.operationId,
+      ),
     );
     expect(operationIds.sort()).toEqual(Object.keys(routes).sort());
   });
@@ -82,7 +86,11 @@ describe('the OpenAPI document', () => {
   });
 
   it('can be narrowed to the operations a server serves', () => {
-    const narrow = buildOpenApiDocument({ serverUrl: 'http://localhost', version: '0', operations: ['healthz'] });
+    const narrow = buildOpenApiDocument({
+      serverUrl: 'http://localhost',
+      version: '0',
+      operations: ['healthz'],
+    });
     expect(Object.keys(narrow.paths)).toEqual(['/healthz']);
   });
 });

@@ -4,9 +4,34 @@ import { checkInteger } from './internal/validate.js';
 import type { ClientOptions } from './options.js';
 import { EndUsers } from './resources/end-users.js';
 
-/** The hosted API; a self-hosted server's base URL is `<public url>/api`. */
+/**
+ * The hosted API's base URL; a self-hosted server's is `<public url>/api`.
+ *
+ * @example
+ * ```ts
+ * new MyPostShare({ baseUrl: DEFAULT_BASE_URL }); // the same as leaving it out
+ * ```
+ */
 export const DEFAULT_BASE_URL = 'https://mypostshare.com/api';
+
+/**
+ * Milliseconds each attempt may take when no `timeout` is given.
+ *
+ * @example
+ * ```ts
+ * new MyPostShare({ timeout: DEFAULT_TIMEOUT_MS / 4 });
+ * ```
+ */
 export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/**
+ * Retries of a failed call when no `maxRetries` is given.
+ *
+ * @example
+ * ```ts
+ * new MyPostShare({ maxRetries: DEFAULT_MAX_RETRIES * 2 });
+ * ```
+ */
 export const DEFAULT_MAX_RETRIES = 2;
 
 // Edge runtimes have no `process`; there the options must be passed explicitly.

@@ -17,7 +17,16 @@ export class MyPostShareError extends Error {
   override readonly name: string = 'MyPostShareError';
 }
 
-/** The fields an {@link APIError} is built from. */
+/**
+ * The fields an {@link APIError} is built from.
+ *
+ * @example
+ * ```ts
+ * const error = new NotFoundError({
+ *   status: 404, code: 'not_found', message: 'End user not found', requestId: 'req_1', headers: new Headers(),
+ * });
+ * ```
+ */
 export interface APIErrorInit {
   status: number;
   code: APIErrorCode | undefined;

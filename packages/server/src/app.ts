@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { type Clock, systemClock } from './clock.js';
+import { mountHostedPages } from './connect/index.js';
 import type { Db } from './db/database.js';
 import type { Config } from './env.js';
 import { ApiError } from './errors.js';
@@ -12,7 +13,6 @@ import { errorHandler } from './middleware/error-handler.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { adminRoutes, opsRoutes, publicRoutes } from './routes/index.js';
 import { mountOpenApi } from './routes/ops/openapi.js';
-import { mountHostedPages } from './connect/index.js';
 import { RequestLogBuffer } from './services/request-log-buffer.js';
 import type { AppState } from './types.js';
 import { VERSION } from './version.js';
@@ -32,12 +32,16 @@ export interface AppDeps {
   adminToken: string;
   clock: Clock;
   version: string;
+  /** The operator request log's write buffer. */
+  requestLog: RequestLogBuffer;
   /** True once shutdown has begun; `/readyz` then answers 503. */
   shuttingDown: () => boolean;
 }
 
-export interface CreateAppOptions extends Omit<AppDeps, 'clock' | 'version' | 'shuttingDown'> {
+export interface CreateAppOptions extends Omit<AppDeps, 'clock' | 'version' | 'shuttingDown' | 'requestLog'> {
   clock?: Clock;
+  /** Logger for the one line per request (default: `logger`). */
+  accessLogger?: Logger;
   version?: string;
 }
 
@@ -55,34 +59,30 @@ export interface MyPostShareApp {
  */
 export function createApp(options: CreateAppOptions): MyPostShareApp {
   let draining = false;
+  const { accessLogger = options.logger, ...rest } = options;
+  const clock = options.clock ?? systemClock;
+  const requestLog = new RequestLogBuffer(options.db, clock, options.logger);
   const deps: AppDeps = {
-    ...options,
-    clock: options.clock ?? systemClock,
+    ...rest,
+    clock,
     version: options.version ?? VERSION,
+    requestLog,
     shuttingDown: () => draining,
   };
-  const requestLog = new RequestLogBuffer(deps.db, deps.clock, deps.logger);
   const koa = new Koa<AppState>({ proxy: false });
   // Koa logs errors on its own unless told otherwise; ours are already rendered and logged.
   koa.silent = true;
 
-  const ops = new Router<AppState>();
-  mountRoutes(ops, opsRoutes, deps);
-  mountOpenApi(ops, [...opsRoutes, ...publicRoutes, ...adminRoutes], deps);
-
-  const publicApi = new Router<AppState>();
-  publicApi.use('/api/v1', apiKeyAuth(deps.db), rateLimit(deps.config.rateLimit, deps.clock));
-  mountRoutes(publicApi, publicRoutes, deps);
-
-  const hosted = new Router<AppState>();
-  mountHostedPages(hosted, deps);
-
-  const adminApi = new Router<AppState>();
-  adminApi.use('/admin/v1', adminAuth(deps.adminToken));
-  mountRoutes(adminApi, adminRoutes, deps);
+  // One router for every route: one match per request instead of one per router.
+  const router = new Router<AppState>();
+  mountRoutes(router, opsRoutes, deps);
+  mountOpenApi(router, [...opsRoutes, ...publicRoutes, ...adminRoutes], deps);
+  mountHostedPages(router, deps);
+  mountRoutes(router, publicRoutes, deps);
+  mountRoutes(router, adminRoutes, deps);
 
   const methodNotAllowed = () => new ApiError('method_not_allowed', 'This route does not accept that method');
-  koa.use(accessLog(deps.logger, requestLog));
+  koa.use(accessLog(accessLogger, requestLog));
   koa.use(errorHandler(deps.logger));
   koa.use(async (ctx, next) => {
     // API responses are per-caller and never cacheable; nothing here is meant to be sniffed or framed.
@@ -93,10 +93,20 @@ export function createApp(options: CreateAppOptions): MyPostShareApp {
     if (draining) ctx.set('Connection', 'close');
     await next();
   });
-  for (const router of [ops, hosted, publicApi, adminApi]) {
-    koa.use(router.routes());
-    koa.use(router.allowedMethods({ throw: true, methodNotAllowed, notImplemented: methodNotAllowed }));
-  }
+  // Authentication runs for every path under the API prefixes, matched or not, so an unknown
+  // path answers 401 to strangers instead of telling them which routes exist.
+  const requireApiKey = apiKeyAuth(deps.db);
+  const limit = deps.config.rateLimit.rps > 0 ? rateLimit(deps.config.rateLimit, deps.clock) : undefined;
+  const requireAdmin = adminAuth(deps.adminToken);
+  koa.use(async (ctx, next) => {
+    if (ctx.path.startsWith('/api/v1/') || ctx.path === '/api/v1') {
+      return requireApiKey(ctx, limit ? () => limit(ctx, next) : next);
+    }
+    if (ctx.path.startsWith('/admin/v1/') || ctx.path === '/admin/v1') return requireAdmin(ctx, next);
+    return next();
+  });
+  koa.use(router.routes());
+  koa.use(router.allowedMethods({ throw: true, methodNotAllowed, notImplemented: methodNotAllowed }));
 
   return {
     koa,

@@ -3,7 +3,7 @@ import { type Clock, systemClock } from './clock.js';
 import { Keyring } from './crypto/encryption.js';
 import { type DatabaseHandle, openDatabase } from './db/database.js';
 import type { Config } from './env.js';
-import type { Logger } from './logger.js';
+import type { Loggers } from './logger.js';
 import { resolveAdminToken } from './services/admin-token.js';
 import { createSandboxAppOnFirstRun } from './services/first-run.js';
 
@@ -28,7 +28,7 @@ export interface Bootstrapped {
  */
 export async function bootstrap(
   config: Config,
-  logger: Logger,
+  loggers: Loggers,
   clock: Clock = systemClock,
 ): Promise<Bootstrapped> {
   const { keyring, generated: encryptionKeyGenerated } = Keyring.fromEnv({
@@ -44,7 +44,8 @@ export async function bootstrap(
     config,
     db: database.db,
     secrets: keyring,
-    logger,
+    logger: loggers.logger,
+    accessLogger: loggers.accessLogger,
     adminToken: admin.token,
     clock,
   });

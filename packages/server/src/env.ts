@@ -53,7 +53,12 @@ const EnvSchema = z.object({
   MYPOSTSHARE_RATE_LIMIT_BURST: z.coerce.number().int().min(1).optional(),
   MYPOSTSHARE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   MYPOSTSHARE_ALLOW_PRIVATE_NETWORK: booleanFlag,
-  MYPOSTSHARE_CONNECT_SESSION_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  MYPOSTSHARE_CONNECT_SESSION_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   MYPOSTSHARE_CONNECT_BROWSER_BINDING: z
     .enum(['true', 'false', '1', '0'])
     .default('true')

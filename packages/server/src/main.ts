@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { bootstrap } from './bootstrap.js';
 import { ConfigError, loadConfig } from './env.js';
-import { createLogger } from './logger.js';
+import { createLoggers } from './logger.js';
 import { reencryptAll } from './services/reencrypt.js';
 import { VERSION } from './version.js';
 import { startWorker } from './worker/index.js';
@@ -37,8 +37,9 @@ async function main(): Promise<void> {
     process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
     process.exit(64); // EX_USAGE
   }
-  const logger = createLogger(config.logLevel);
-  const started = await bootstrap(config, logger).catch((error: Error) => {
+  const loggers = createLoggers(config.logLevel);
+  const { logger } = loggers;
+  const started = await bootstrap(config, loggers).catch((error: Error) => {
     process.stderr.write(`mypostshare could not start: ${error.message}\n`);
     process.exit(1);
   });
@@ -46,7 +47,9 @@ async function main(): Promise<void> {
   if (command === 'reencrypt') {
     // Key rotation: put the new key first in MYPOSTSHARE_ENCRYPTION_KEYS, keep the old ones after it.
     const result = await reencryptAll(started.database.db, started.keyring);
-    process.stdout.write(`re-encrypted ${result.rewritten} secrets under key ${started.keyring.currentKid}; ${result.current} were already current\n`);
+    process.stdout.write(
+      `re-encrypted ${result.rewritten} secrets under key ${started.keyring.currentKid}; ${result.current} were already current\n`,
+    );
     await started.close();
     return;
   }
@@ -117,7 +120,8 @@ async function main(): Promise<void> {
     await closed;
     await worker?.stop();
     await started.close();
-    logger.flush();
+    // The log destination buffers; wait for it to drain before exiting.
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -14,6 +14,8 @@ export interface AppState {
   requestId: string;
   auth?: ApiKeyAuth;
   admin?: true;
+  /** The path to record in the request log instead of the real one (erasure blanks the user id). */
+  logPath?: string;
   /** The parsed JSON body, set by the body middleware. */
   body?: unknown;
 }

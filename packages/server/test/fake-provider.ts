@@ -44,12 +44,16 @@ export async function startFakeProvider(clients: {
     };
 
     // Authorize pages: a button that approves, as the person would on the provider's site.
-    if (req.method === 'GET' && (url.pathname === '/linkedin/oauth/v2/authorization' || url.pathname === '/x/i/oauth2/authorize')) {
+    if (
+      req.method === 'GET' &&
+      (url.pathname === '/linkedin/oauth/v2/authorization' || url.pathname === '/x/i/oauth2/authorize')
+    ) {
       const provider = url.pathname.startsWith('/linkedin') ? 'linkedin' : 'twitter';
       const clientId = url.searchParams.get('client_id') ?? '';
       const redirectUri = url.searchParams.get('redirect_uri') ?? '';
       const state = url.searchParams.get('state') ?? '';
-      if (clientId !== clients[provider].clientId || !redirectUri || !state) return json(400, { error: 'invalid_request' });
+      if (clientId !== clients[provider].clientId || !redirectUri || !state)
+        return json(400, { error: 'invalid_request' });
       if (provider === 'twitter' && url.searchParams.get('code_challenge_method') !== 'S256') {
         return json(400, { error: 'invalid_request', error_description: 'PKCE required' });
       }
@@ -58,7 +62,9 @@ export async function startFakeProvider(clients: {
         provider,
         clientId,
         redirectUri,
-        ...(url.searchParams.get('code_challenge') ? { codeChallenge: url.searchParams.get('code_challenge')! } : {}),
+        ...(url.searchParams.get('code_challenge')
+          ? { codeChallenge: url.searchParams.get('code_challenge')! }
+          : {}),
       });
       const back = new URL(redirectUri);
       back.searchParams.set('code', code);
@@ -69,12 +75,18 @@ export async function startFakeProvider(clients: {
       return;
     }
 
-    if (req.method === 'POST' && (url.pathname === '/linkedin/oauth/v2/accessToken' || url.pathname === '/x/2/oauth2/token')) {
+    if (
+      req.method === 'POST' &&
+      (url.pathname === '/linkedin/oauth/v2/accessToken' || url.pathname === '/x/2/oauth2/token')
+    ) {
       const provider = url.pathname.startsWith('/linkedin') ? 'linkedin' : 'twitter';
       const form = new URLSearchParams(body);
       const expected = clients[provider];
       if (provider === 'linkedin') {
-        if (form.get('client_id') !== expected.clientId || form.get('client_secret') !== expected.clientSecret) {
+        if (
+          form.get('client_id') !== expected.clientId ||
+          form.get('client_secret') !== expected.clientSecret
+        ) {
           return json(401, { error: 'invalid_client' });
         }
       } else {
@@ -90,13 +102,18 @@ export async function startFakeProvider(clients: {
       if (provider === 'twitter') {
         const verifier = form.get('code_verifier') ?? '';
         const challenge = createHash('sha256').update(verifier).digest('base64url');
-        if (challenge !== pending.codeChallenge) return json(400, { error: 'invalid_grant', error_description: 'PKCE' });
+        if (challenge !== pending.codeChallenge)
+          return json(400, { error: 'invalid_grant', error_description: 'PKCE' });
       }
       const accessToken = `${provider}_at_${randomBytes(16).toString('hex')}`;
       tokens.set(accessToken, provider);
       issuedTokens.push(accessToken);
       if (provider === 'linkedin') {
-        return json(200, { access_token: accessToken, expires_in: 5_184_000, scope: 'openid,profile,email,w_member_social' });
+        return json(200, {
+          access_token: accessToken,
+          expires_in: 5_184_000,
+          scope: 'openid,profile,email,w_member_social',
+        });
       }
       const refreshToken = `twitter_rt_${randomBytes(16).toString('hex')}`;
       issuedTokens.push(refreshToken);
@@ -111,11 +128,24 @@ export async function startFakeProvider(clients: {
 
     const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     if (req.method === 'GET' && url.pathname === '/linkedin-api/v2/userinfo') {
-      if (tokens.get(bearer) !== 'linkedin') return json(401, { status: 401, serviceErrorCode: 65600, code: 'INVALID_ACCESS_TOKEN', message: 'Invalid access token' });
-      return json(200, { sub: 'H8a9UFibz4', name: 'Alex Morgan', given_name: 'Alex', family_name: 'Morgan', email: 'alex@example.com' });
+      if (tokens.get(bearer) !== 'linkedin')
+        return json(401, {
+          status: 401,
+          serviceErrorCode: 65600,
+          code: 'INVALID_ACCESS_TOKEN',
+          message: 'Invalid access token',
+        });
+      return json(200, {
+        sub: 'H8a9UFibz4',
+        name: 'Alex Morgan',
+        given_name: 'Alex',
+        family_name: 'Morgan',
+        email: 'alex@example.com',
+      });
     }
     if (req.method === 'GET' && url.pathname === '/x-api/2/users/me') {
-      if (tokens.get(bearer) !== 'twitter') return json(401, { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
+      if (tokens.get(bearer) !== 'twitter')
+        return json(401, { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
       return json(200, { data: { id: '2244994945', name: 'Alex Morgan', username: 'alexmorgan' } });
     }
     json(404, { error: 'not_found' });

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { type Bootstrapped, bootstrap } from '../src/bootstrap.js';
 import type { Clock } from '../src/clock.js';
 import { loadConfig } from '../src/env.js';
-import { createLogger } from '../src/logger.js';
+import { createLoggers } from '../src/logger.js';
 
 export interface TestServer {
   baseUrl: string;
@@ -40,13 +40,15 @@ export interface TestServer {
 
 /**
  * Starts the real server (the same bootstrap as main.ts) on a fresh SQLite file in a temp
- * directory, listening on an ephemeral port.
+ * directory, listening on an ephemeral port. With `dataDir`, it starts on that directory instead
+ * (a restart on the same data), which `close` then leaves in place for the caller to remove.
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; dataDir?: string } = {},
 ): Promise<TestServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mps-test-'));
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mps-test-'));
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -60,7 +62,7 @@ export async function startTestServer(
     PORT: '0',
     ...env,
   });
-  const started = await bootstrap(config, createLogger(config.logLevel, sink), options.clock);
+  const started = await bootstrap(config, createLoggers(config.logLevel, sink), options.clock);
   const server = http.createServer(started.app.koa.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -116,7 +118,7 @@ export async function startTestServer(
         server.closeAllConnections();
       });
       await started.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return testServer;

@@ -12,9 +12,13 @@ import { submitPicker } from './submit-picker.js';
 
 /** The hosted pages (`/connect/...`) and the fixed provider callback (`/oauth/callback/:platform`). */
 export function mountHostedPages(router: Router<AppState>, deps: AppDeps): void {
-  const bind = (handler: (ctx: Context, deps: AppDeps) => Promise<void>) => (ctx: Context) => handler(ctx, deps);
+  const bind = (handler: (ctx: Context, deps: AppDeps) => Promise<void>) => (ctx: Context) =>
+    handler(ctx, deps);
   // Fixed paths first: they must not be taken for a session id.
-  router.get('/connect/complete', bind(async (ctx) => showCompletePage(ctx)));
+  router.get(
+    '/connect/complete',
+    bind(async (ctx) => showCompletePage(ctx)),
+  );
   router.get('/connect/sandbox/authorize', bind(showSandboxConsent));
   router.post('/connect/sandbox/decide', bind(decideSandboxConsent));
   router.get('/connect/:id', bind(showConnectPage));

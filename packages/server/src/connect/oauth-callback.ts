@@ -30,7 +30,10 @@ export async function handleOauthCallback(ctx: Context, deps: AppDeps): Promise<
   setHostedPageHeaders(ctx);
   const platform = Platform.safeParse(ctx.params.platform);
   if (!platform.success) {
-    sendMessagePage(ctx, 404, { title: 'Unknown provider', text: 'This callback address is not one of ours.' });
+    sendMessagePage(ctx, 404, {
+      title: 'Unknown provider',
+      text: 'This callback address is not one of ours.',
+    });
     return;
   }
   const state = first(ctx.query.state);
@@ -71,7 +74,12 @@ export async function handleOauthCallback(ctx: Context, deps: AppDeps): Promise<
   }
 
   const fail = async (errorCode: ConnectErrorCode, redirect = true) => {
-    await finishConnectSession(deps.db, session.id, { status: 'failed', errorCode }, deps.clock.now().toISOString());
+    await finishConnectSession(
+      deps.db,
+      session.id,
+      { status: 'failed', errorCode },
+      deps.clock.now().toISOString(),
+    );
     if (!redirect) return;
     ctx.status = 302;
     ctx.redirect(finalRedirectUrl(session, { status: 'failed', errorCode }));
@@ -80,7 +88,10 @@ export async function handleOauthCallback(ctx: Context, deps: AppDeps): Promise<
   if (consumed.platform !== platform.data) {
     // Mix-up: a state minted for one provider came back through another's callback.
     await fail('invalid_state', false);
-    invalidLink(ctx, 'The provider that sent you back is not the one you signed in with. Start again from the app.');
+    invalidLink(
+      ctx,
+      'The provider that sent you back is not the one you signed in with. Start again from the app.',
+    );
     return;
   }
   if (session.status !== 'pending') {
@@ -103,18 +114,29 @@ export async function handleOauthCallback(ctx: Context, deps: AppDeps): Promise<
       // The credential set and redirect URI recorded with the state, even if the app's changed since.
       client: {
         clientId: consumed.client_id,
-        clientSecret: deps.secrets.decrypt(consumed.client_secret_enc, `oauth_states.client_secret:${consumed.id}`),
+        clientSecret: deps.secrets.decrypt(
+          consumed.client_secret_enc,
+          `oauth_states.client_secret:${consumed.id}`,
+        ),
       },
       redirectUri: consumed.callback_url,
       code,
-      codeVerifier: deps.secrets.decrypt(consumed.code_verifier_enc, `oauth_states.code_verifier:${consumed.id}`),
+      codeVerifier: deps.secrets.decrypt(
+        consumed.code_verifier_enc,
+        `oauth_states.code_verifier:${consumed.id}`,
+      ),
     });
     accounts = exchanged.accounts;
   } catch (error) {
     if (error instanceof AccountNotEligibleError) return fail('account_not_eligible');
     if (error instanceof ProviderError) {
       deps.logger.warn(
-        { sessionId: session.id, platform: platform.data, providerCode: error.providerCode, status: error.status },
+        {
+          sessionId: session.id,
+          platform: platform.data,
+          providerCode: error.providerCode,
+          status: error.status,
+        },
         'provider refused the code exchange',
       );
       return fail('provider_error');

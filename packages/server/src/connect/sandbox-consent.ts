@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { AppDeps } from '../app.js';
-import { findOauthState } from '../db/repositories/oauth-states.js';
 import { findConnectSessionWithContext } from '../db/repositories/connect-sessions.js';
+import { findOauthState } from '../db/repositories/oauth-states.js';
 import { sandboxCode } from '../providers/sandbox/adapter.js';
 import { sha256Base64 } from '../services/connect-flow.js';
 import { readForm } from './form.js';
@@ -21,7 +21,10 @@ export async function showSandboxConsent(ctx: Context, deps: AppDeps): Promise<v
   const record = state ? await findOauthState(deps.db, sha256Base64(state)) : undefined;
   const session = record ? await findConnectSessionWithContext(deps.db, record.session_id) : undefined;
   if (!record || !session || session.sandbox !== 1 || !/^[A-Za-z0-9_-]{43,128}$/.test(challenge)) {
-    sendMessagePage(ctx, 400, { title: 'Sandbox sign-in unavailable', text: 'Start again from the connect link.' });
+    sendMessagePage(ctx, 400, {
+      title: 'Sandbox sign-in unavailable',
+      text: 'Start again from the connect link.',
+    });
     return;
   }
   const label = platformLabel(record.platform);
@@ -47,7 +50,10 @@ export async function decideSandboxConsent(ctx: Context, deps: AppDeps): Promise
   const record = state ? await findOauthState(deps.db, sha256Base64(state)) : undefined;
   const session = record ? await findConnectSessionWithContext(deps.db, record.session_id) : undefined;
   if (!record || !session || session.sandbox !== 1) {
-    sendMessagePage(ctx, 400, { title: 'Sandbox sign-in unavailable', text: 'Start again from the connect link.' });
+    sendMessagePage(ctx, 400, {
+      title: 'Sandbox sign-in unavailable',
+      text: 'Start again from the connect link.',
+    });
     return;
   }
   const callback = new URL(record.callback_url);

@@ -30,9 +30,10 @@ export async function showPicker(ctx: Context, deps: AppDeps): Promise<void> {
   <fieldset>
     <legend>Your ${label} ${noun}s</legend>
     ${pending.accounts.map(
-      (account, index) => html`<label><input type="radio" name="account" value="${account.remoteAccountId}"${
-        index === 0 ? html` checked` : ''
-      }> <span>${account.displayName ?? account.remoteUsername ?? account.remoteAccountId}</span></label>`,
+      (account, index) =>
+        html`<label><input type="radio" name="account" value="${account.remoteAccountId}"${
+          index === 0 ? html` checked` : ''
+        }> <span>${account.displayName ?? account.remoteUsername ?? account.remoteAccountId}</span></label>`,
     )}
   </fieldset>
   <button type="submit">Continue</button>

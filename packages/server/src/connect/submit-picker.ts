@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 import type { AppDeps } from '../app.js';
 import { finalRedirectUrl, linkAccount, readPendingAccounts } from '../services/connect-flow.js';
-import { sendMessagePage, setHostedPageHeaders } from './html.js';
 import { readForm } from './form.js';
+import { sendMessagePage, setHostedPageHeaders } from './html.js';
 import { loadOpenSession } from './session-guard.js';
 
 /** `POST /connect/:id/select`: links the chosen page or account and returns to the customer. */
@@ -15,7 +15,10 @@ export async function submitPicker(ctx: Context, deps: AppDeps): Promise<void> {
   const choice = (await readForm(ctx)).get('account');
   const chosen = pending?.accounts.find((account) => account.remoteAccountId === choice);
   if (!pending || !chosen) {
-    sendMessagePage(ctx, 400, { title: 'Choose one of the options', text: 'Go back and pick an account to connect.' });
+    sendMessagePage(ctx, 400, {
+      title: 'Choose one of the options',
+      text: 'Go back and pick an account to connect.',
+    });
     return;
   }
   await linkAccount(deps, session, chosen, pending.credential);

@@ -66,7 +66,8 @@ export function mountRoutes(router: Router<AppState>, routes: ServerRoute[], dep
             )
           : await execute();
       ctx.status = outcome.status;
-      const replayedError = outcome.status >= 400 ? (outcome.body as { error?: object } | undefined) : undefined;
+      const replayedError =
+        outcome.status >= 400 ? (outcome.body as { error?: object } | undefined) : undefined;
       if (replayedError?.error) {
         // A replayed client error gets this request's id, like every error body.
         ctx.body = { error: { ...replayedError.error, requestId: ctx.state.requestId } };

@@ -1,6 +1,6 @@
 import { DEFAULT_PAGE_SIZE } from '@mypostshare/contract';
-import type { SelectQueryBuilder } from 'kysely';
 import type { Context } from 'koa';
+import type { SelectQueryBuilder } from 'kysely';
 import { ApiError } from '../errors.js';
 
 /** A position in a newest-first list: the last item's creation time and id. */
@@ -40,7 +40,10 @@ export function newestFirst<QB extends SelectQueryBuilder<any, any, any>>(
   const cursor = decodeCursor(page.cursor);
   const createdAt = `${table}.created_at`;
   const id = `${table}.id`;
-  let next = query.orderBy(createdAt, 'desc').orderBy(id, 'desc').limit((page.limit ?? DEFAULT_PAGE_SIZE) + 1);
+  let next = query
+    .orderBy(createdAt, 'desc')
+    .orderBy(id, 'desc')
+    .limit((page.limit ?? DEFAULT_PAGE_SIZE) + 1);
   if (cursor) {
     next = next.where((eb: any) =>
       eb.or([

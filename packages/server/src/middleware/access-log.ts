@@ -20,7 +20,7 @@ export function accessLog(logger: Logger, requestLog: RequestLogBuffer): Middlew
           {
             requestId: ctx.state.requestId,
             method: ctx.method,
-            path: ctx.path,
+            path: ctx.state.logPath ?? ctx.path,
             status: ctx.status,
             durationMs: Math.round(durationMs * 100) / 100,
             ...(auth ? { appId: auth.appId, keyPrefix: auth.keyPrefix } : {}),
@@ -32,7 +32,7 @@ export function accessLog(logger: Logger, requestLog: RequestLogBuffer): Middlew
         requestLog.record({
           appId: auth.appId,
           method: ctx.method,
-          path: ctx.path,
+          path: ctx.state.logPath ?? ctx.path,
           status: ctx.status,
           durationMs,
           requestId: ctx.state.requestId,

@@ -1,8 +1,8 @@
 import type { Middleware } from 'koa';
+import { API_KEY_PATTERN, secretsEqual, sha256Hex } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
 import { findLiveKeyByHash } from '../db/repositories/api-keys.js';
 import { ApiError } from '../errors.js';
-import { API_KEY_PATTERN, secretsEqual, sha256Hex } from '../crypto/tokens.js';
 import type { AppState } from '../types.js';
 
 const unauthorized = (message: string) =>

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ErrorBody, ErrorCode } from '@mypostshare/contract';
 import type { Middleware } from 'koa';
 import { ApiError } from '../errors.js';
@@ -8,7 +8,8 @@ import type { AppState } from '../types.js';
 // A caller-supplied request id is echoed only if it is short and plain, so it cannot inject into logs.
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
-const newRequestId = () => `req_${randomBytes(12).toString('base64url')}`;
+// randomUUID draws from a pre-filled entropy cache: cheaper per call than randomBytes.
+const newRequestId = () => `req_${randomUUID().replaceAll('-', '')}`;
 
 /** Maps errors thrown by Koa itself (body parsing, `ctx.throw`) onto the contract's codes. */
 function fromHttpStatus(status: number): ErrorCode {

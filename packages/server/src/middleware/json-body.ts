@@ -44,6 +44,29 @@ function findProtoKey(value: unknown): string | undefined {
   return undefined;
 }
 
+const BODY_TOO_LARGE = Symbol('body too large');
+
+/** Collects the request body with plain stream events (cheaper than async iteration), up to a limit. */
+function readBody(req: NodeJS.ReadableStream, limitBytes: number): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        req.removeListener('data', onData);
+        req.resume();
+        reject(BODY_TOO_LARGE);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks));
+    req.once('error', reject);
+  });
+}
+
 /**
  * Reads and parses a JSON request body into `ctx.state.body`, refusing oversized bodies with 413
  * before reading them when Content-Length says so, and as soon as the stream passes the limit
@@ -59,16 +82,13 @@ export function jsonBody(limitBytes: number): Middleware<AppState> {
       ctx.set('Connection', 'close');
       throw tooLarge();
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limitBytes) {
+    const chunks = await readBody(ctx.req, limitBytes).catch((error: unknown) => {
+      if (error === BODY_TOO_LARGE) {
         ctx.set('Connection', 'close');
         throw tooLarge();
       }
-      chunks.push(chunk);
-    }
+      throw error;
+    });
     const text = Buffer.concat(chunks).toString('utf8');
     if (text.trim() === '') {
       ctx.state.body = {};

@@ -36,12 +36,17 @@ export function rateLimit(options: { rps: number; burst: number }, clock: Clock)
     ctx.set('RateLimit-Reset', String(Math.ceil((burst - bucket.tokens) / rps)));
     if (!allowed) {
       const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / rps));
-      throw new ApiError('rate_limited', `Too many requests for this API key; retry in ${retryAfter} s`, undefined, {
-        'Retry-After': String(retryAfter),
-        'RateLimit-Limit': String(burst),
-        'RateLimit-Remaining': '0',
-        'RateLimit-Reset': String(retryAfter),
-      });
+      throw new ApiError(
+        'rate_limited',
+        `Too many requests for this API key; retry in ${retryAfter} s`,
+        undefined,
+        {
+          'Retry-After': String(retryAfter),
+          'RateLimit-Limit': String(burst),
+          'RateLimit-Remaining': '0',
+          'RateLimit-Reset': String(retryAfter),
+        },
+      );
     }
     return next();
   };

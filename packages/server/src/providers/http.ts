@@ -31,7 +31,8 @@ export async function providerFetch(
     response = await fetchImpl(url, { ...rest, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const name = (error as Error).name;
-    const message = name === 'TimeoutError' ? 'provider did not answer in time' : 'could not reach the provider';
+    const message =
+      name === 'TimeoutError' ? 'provider did not answer in time' : 'could not reach the provider';
     throw new ProviderError(platform, { kind: 'retry', message });
   }
   const text = await response.text();

@@ -26,7 +26,8 @@ export function adapterFor(
   platform: Platform,
   options: { sandbox: boolean; now: () => Date; fetch?: typeof fetch },
 ): ProviderAdapter {
-  if (options.sandbox) return createSandboxAdapter(platform, { publicUrl: config.publicUrl, now: options.now });
+  if (options.sandbox)
+    return createSandboxAdapter(platform, { publicUrl: config.publicUrl, now: options.now });
   return FACTORIES[platform]({
     endpoints: resolveEndpoints(config, platform),
     now: options.now,

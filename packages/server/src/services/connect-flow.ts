@@ -12,8 +12,8 @@ import { insertOauthState } from '../db/repositories/oauth-states.js';
 import { createPkceVerifier, pkceChallenge } from '../providers/pkce.js';
 import { adapterFor } from '../providers/registry.js';
 import type { LinkableAccount } from '../providers/types.js';
-import { resolveClient } from './credentials.js';
 import { connectionTokenAad } from './connection-tokens.js';
+import { resolveClient } from './credentials.js';
 
 /** OAuth states live ten minutes (security.md item 5). */
 export const STATE_TTL_MS = 10 * 60_000;
@@ -34,7 +34,8 @@ export function setBindingCookie(ctx: Context, deps: AppDeps, sessionId: string,
   });
 }
 
-export const callbackUrl = (deps: AppDeps, platform: Platform) => `${deps.config.publicUrl}/oauth/callback/${platform}`;
+export const callbackUrl = (deps: AppDeps, platform: Platform) =>
+  `${deps.config.publicUrl}/oauth/callback/${platform}`;
 
 /**
  * Mints a fresh state for the session (>= 128 random bits, stored only as a hash, single use,
@@ -141,7 +142,11 @@ export async function linkAccount(
 /** Accounts waiting for the picker, encrypted on the session row with the credential that minted them. */
 interface PendingAccounts {
   credential: CredentialRecord;
-  accounts: Array<Omit<LinkableAccount, 'tokens'> & { tokens: { accessToken: string; refreshToken?: string; expiresAt?: string; scopes: string[] } }>;
+  accounts: Array<
+    Omit<LinkableAccount, 'tokens'> & {
+      tokens: { accessToken: string; refreshToken?: string; expiresAt?: string; scopes: string[] };
+    }
+  >;
 }
 
 const pendingAad = (sessionId: string) => `connect_sessions.pending_accounts:${sessionId}`;
@@ -177,7 +182,9 @@ export function readPendingAccounts(
   session: ConnectSessionWithContext,
 ): { credential: CredentialRecord; accounts: LinkableAccount[] } | undefined {
   if (!session.pending_accounts_enc) return undefined;
-  const pending = JSON.parse(deps.secrets.decrypt(session.pending_accounts_enc, pendingAad(session.id))) as PendingAccounts;
+  const pending = JSON.parse(
+    deps.secrets.decrypt(session.pending_accounts_enc, pendingAad(session.id)),
+  ) as PendingAccounts;
   return {
     credential: pending.credential,
     accounts: pending.accounts.map((account) => ({

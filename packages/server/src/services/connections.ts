@@ -10,8 +10,16 @@ import { resolveClient } from './credentials.js';
  * revoked with exactly the credential set that created it, never another one.
  */
 export async function clientForConnection(deps: AppDeps, connection: ConnectionsTable, sandbox: boolean) {
-  const client = await resolveClient(deps, { id: connection.app_id, sandbox }, connection.platform as Platform);
-  if (!client || client.mode !== connection.credential_mode || client.clientId !== connection.credential_client_id) {
+  const client = await resolveClient(
+    deps,
+    { id: connection.app_id, sandbox },
+    connection.platform as Platform,
+  );
+  if (
+    !client ||
+    client.mode !== connection.credential_mode ||
+    client.clientId !== connection.credential_client_id
+  ) {
     return undefined;
   }
   return client;
@@ -21,7 +29,9 @@ export function decryptConnectionTokens(deps: AppDeps, connection: ConnectionsTa
   const platform = connection.platform as Platform;
   const aad = (column: string) => connectionTokenAad(column, connection.end_user_id, platform);
   return {
-    accessToken: connection.access_token_enc ? deps.secrets.decrypt(connection.access_token_enc, aad('access_token')) : '',
+    accessToken: connection.access_token_enc
+      ? deps.secrets.decrypt(connection.access_token_enc, aad('access_token'))
+      : '',
     refreshToken: connection.refresh_token_enc
       ? deps.secrets.decrypt(connection.refresh_token_enc, aad('refresh_token'))
       : undefined,
@@ -34,9 +44,16 @@ export function decryptConnectionTokens(deps: AppDeps, connection: ConnectionsTa
  * Revokes a connection's grant at the provider where the provider has an endpoint for it. Best
  * effort: the local linkage is deleted whatever happens here, and failures are only logged.
  */
-export async function revokeAtProvider(deps: AppDeps, connection: ConnectionsTable, sandbox: boolean): Promise<void> {
+export async function revokeAtProvider(
+  deps: AppDeps,
+  connection: ConnectionsTable,
+  sandbox: boolean,
+): Promise<void> {
   try {
-    const adapter = adapterFor(deps.config, connection.platform as Platform, { sandbox, now: () => deps.clock.now() });
+    const adapter = adapterFor(deps.config, connection.platform as Platform, {
+      sandbox,
+      now: () => deps.clock.now(),
+    });
     if (!adapter.revoke) return;
     const client = await clientForConnection(deps, connection, sandbox);
     if (!client) return;

@@ -81,7 +81,10 @@ export async function withIdempotency(
     }
     if (existing.status === 'completed') {
       ctx.set('Idempotent-Replayed', 'true');
-      return { status: existing.response_status ?? 200, body: existing.response_body ? JSON.parse(existing.response_body) : undefined };
+      return {
+        status: existing.response_status ?? 200,
+        body: existing.response_body ? JSON.parse(existing.response_body) : undefined,
+      };
     }
     // Still in progress: wait for it, unless its lock lapsed (the process died), then take it over.
     const takenOver = await deps.db
@@ -129,7 +132,13 @@ export async function withIdempotency(
       // A client error is an outcome: replay it rather than run the request again.
       await complete({
         status: error.status,
-        body: { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } },
+        body: {
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error.details ? { details: error.details } : {}),
+          },
+        },
       });
     } else {
       await release();

@@ -9,11 +9,15 @@ import { canonicalRedirectUri } from './redirect-uris.js';
  * dot segments, userinfo and fragments are refused outright. The server's own
  * `/connect/complete` page is always allowed. Returns the URI to store.
  */
-export async function requireAllowedRedirectUri(deps: AppDeps, appId: string, value: string): Promise<string> {
+export async function requireAllowedRedirectUri(
+  deps: AppDeps,
+  appId: string,
+  value: string,
+): Promise<string> {
   const refuse = () =>
     new ApiError(
       'redirect_uri_not_allowed',
-      'redirectUri is not on this app\'s allowlist; add it with POST /admin/v1/apps/:appId/redirect-uris (exact match)',
+      "redirectUri is not on this app's allowlist; add it with POST /admin/v1/apps/:appId/redirect-uris (exact match)",
       [{ field: 'redirectUri', message: 'not allowlisted' }],
     );
   let canonical: string;

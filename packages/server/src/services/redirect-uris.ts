@@ -10,6 +10,12 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 export function canonicalRedirectUri(value: string): string {
   const refuse = (why: string) =>
     new ApiError('validation_error', `Invalid redirect URI: ${why}`, [{ field: 'uri', message: why }]);
+  // The parser silently strips tabs, newlines and surrounding spaces and reads `\` as `/`, so
+  // `https://app.com/x/..\cb` or `https://app.com/x/.<tab>./cb` would resolve to `/cb` behind the
+  // dot-segment check below: refuse such spellings outright.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (/[\s\\\u0000-\u001f\u007f]/.test(value))
+    throw refuse('must not contain whitespace, control characters or backslashes');
   let url: URL;
   try {
     url = new URL(value);
@@ -20,7 +26,8 @@ export function canonicalRedirectUri(value: string): string {
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
     throw refuse('http is allowed only for localhost, 127.0.0.1 and [::1]; use https');
   }
-  if (url.username || url.password || /^[a-z]+:\/\/[^/]*@/i.test(value)) throw refuse('must not contain userinfo');
+  if (url.username || url.password || /^[a-z]+:\/\/[^/]*@/i.test(value))
+    throw refuse('must not contain userinfo');
   if (value.includes('#')) throw refuse('must not contain a fragment');
   // The parser silently resolves dot segments, so look for them in what was written.
   if (/\/\.\.?(\/|\?|$)/.test(value)) throw refuse('must not contain . or .. path segments');

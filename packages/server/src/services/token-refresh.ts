@@ -11,7 +11,10 @@ export const REFRESH_MARGIN_MS = 5 * 60_000;
 
 /** The connection can no longer be used until the person reconnects. */
 export class ConnectionExpiredError extends Error {
-  constructor(readonly connectionId: string, reason: string) {
+  constructor(
+    readonly connectionId: string,
+    reason: string,
+  ) {
     super(reason);
     this.name = 'ConnectionExpiredError';
   }
@@ -19,6 +22,11 @@ export class ConnectionExpiredError extends Error {
 
 // One refresh per connection at a time in this process: concurrent callers share the same promise.
 const inflight = new Map<string, Promise<TokenSet>>();
+
+/** The housekeeping pass's back-off after a transient refresh failure: 1 min, doubling, at most 1 h. */
+const BACKOFF_BASE_MS = 60_000;
+const BACKOFF_MAX_MS = 3600_000;
+const backoff = new Map<string, { failures: number; retryAt: number }>();
 
 const loadConnection = (deps: AppDeps, id: string) =>
   deps.db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
@@ -34,18 +42,35 @@ async function markExpired(deps: AppDeps, connection: ConnectionsTable, reason: 
     .set({ status: 'expired', updated_at: deps.clock.now().toISOString() })
     .where('id', '=', connection.id)
     .execute();
-  deps.logger.info({ connectionId: connection.id, platform: connection.platform, reason }, 'connection expired');
+  backoff.delete(connection.id);
+  deps.logger.info(
+    { connectionId: connection.id, platform: connection.platform, reason },
+    'connection expired',
+  );
   throw new ConnectionExpiredError(connection.id, reason);
 }
 
-async function refreshNow(deps: AppDeps, connection: ConnectionsTable): Promise<TokenSet> {
+async function refreshNow(deps: AppDeps, seen: ConnectionsTable): Promise<TokenSet> {
+  // Read the row again inside the one-refresh-at-a-time slot: the caller's copy may be stale (the
+  // housekeeping pass walks a batch it read before refreshing others, while publishes refresh too).
+  // Refreshing from a stale copy would send a refresh token that has since been rotated away, which
+  // X answers by refusing it, and the connection would be expired for nothing.
+  const connection = await loadConnection(deps, seen.id);
+  if (!connection) throw new ConnectionExpiredError(seen.id, 'connection no longer exists');
+  if (connection.status !== 'connected') throw new ConnectionExpiredError(seen.id, 'connection is not live');
   const current = decryptConnectionTokens(deps, connection);
+  // Refreshed (or reconnected) since the caller read it: what is stored now is already fresh.
+  if (current.accessToken !== decryptConnectionTokens(deps, seen).accessToken) return current;
   const sandbox = await isSandboxApp(deps, connection.app_id);
-  const adapter = adapterFor(deps.config, connection.platform as Platform, { sandbox, now: () => deps.clock.now() });
+  const adapter = adapterFor(deps.config, connection.platform as Platform, {
+    sandbox,
+    now: () => deps.clock.now(),
+  });
   const expired = !current.expiresAt || current.expiresAt.getTime() <= deps.clock.now().getTime();
   if (!adapter.refresh || !current.refreshToken) {
     // Nothing to refresh with (LinkedIn without partner refresh tokens): usable until it expires.
-    if (expired) return markExpired(deps, connection, 'token expired and the provider issued no refresh token');
+    if (expired)
+      return markExpired(deps, connection, 'token expired and the provider issued no refresh token');
     return current;
   }
   const client = await clientForConnection(deps, connection, sandbox);
@@ -82,6 +107,7 @@ async function refreshNow(deps: AppDeps, connection: ConnectionsTable): Promise<
     })
     .where('id', '=', connection.id)
     .execute();
+  backoff.delete(connection.id);
   return { ...refreshed, refreshToken };
 }
 
@@ -102,7 +128,8 @@ export function refreshConnection(deps: AppDeps, connection: ConnectionsTable): 
 export async function getFreshTokens(deps: AppDeps, connectionId: string): Promise<TokenSet> {
   const connection = await loadConnection(deps, connectionId);
   if (!connection) throw new ConnectionExpiredError(connectionId, 'connection no longer exists');
-  if (connection.status !== 'connected') throw new ConnectionExpiredError(connectionId, 'connection is not live');
+  if (connection.status !== 'connected')
+    throw new ConnectionExpiredError(connectionId, 'connection is not live');
   const tokens = decryptConnectionTokens(deps, connection);
   const dueAt = deps.clock.now().getTime() + REFRESH_MARGIN_MS;
   if (tokens.expiresAt && tokens.expiresAt.getTime() <= dueAt) return refreshConnection(deps, connection);
@@ -111,30 +138,54 @@ export async function getFreshTokens(deps: AppDeps, connectionId: string): Promi
 
 /**
  * The housekeeping pass of the token lifecycle: refreshes every live connection that can be
- * refreshed and expires within `horizonMs`, and marks lapsed unrefreshable ones expired.
+ * refreshed and expires within `horizonMs`, soonest first, and marks lapsed unrefreshable ones
+ * expired. A connection whose last refresh failed transiently is left alone until its back-off
+ * (or the provider's Retry-After, if longer) has passed (`deferred`); publishes still refresh it
+ * on demand through {@link getFreshTokens}.
  */
-export async function refreshExpiringConnections(deps: AppDeps, horizonMs = 15 * 60_000): Promise<{ refreshed: number; failed: number }> {
-  const horizon = new Date(deps.clock.now().getTime() + horizonMs).toISOString();
+export async function refreshExpiringConnections(
+  deps: AppDeps,
+  horizonMs = 15 * 60_000,
+): Promise<{ refreshed: number; failed: number; deferred: number }> {
+  const now = deps.clock.now().getTime();
+  for (const [id, entry] of backoff) if (entry.retryAt + BACKOFF_MAX_MS < now) backoff.delete(id);
+  const horizon = new Date(now + horizonMs).toISOString();
   const due = await deps.db
     .selectFrom('connections')
     .selectAll()
     .where('status', '=', 'connected')
     .where('expires_at', 'is not', null)
     .where('expires_at', '<=', horizon)
+    .orderBy('expires_at')
     .limit(500)
     .execute();
   let refreshed = 0;
   let failed = 0;
+  let deferred = 0;
   for (const connection of due) {
+    const waiting = backoff.get(connection.id);
+    if (waiting && waiting.retryAt > now) {
+      deferred += 1;
+      continue;
+    }
     try {
       await refreshConnection(deps, connection);
       refreshed += 1;
     } catch (error) {
       failed += 1;
-      if (!(error instanceof ConnectionExpiredError)) {
-        deps.logger.warn({ connectionId: connection.id, err: (error as Error).message }, 'token refresh failed; will retry');
-      }
+      if (error instanceof ConnectionExpiredError) continue;
+      const failures = (waiting?.failures ?? 0) + 1;
+      const hinted =
+        error instanceof ProviderError && error.classification.kind === 'retry'
+          ? (error.classification.retryAfterMs ?? 0)
+          : 0;
+      const waitMs = Math.max(Math.min(BACKOFF_BASE_MS * 2 ** (failures - 1), BACKOFF_MAX_MS), hinted);
+      backoff.set(connection.id, { failures, retryAt: now + waitMs });
+      deps.logger.warn(
+        { connectionId: connection.id, err: (error as Error).message, failures, retryInMs: waitMs },
+        'token refresh failed; will retry',
+      );
     }
   }
-  return { refreshed, failed };
+  return { refreshed, failed, deferred };
 }

@@ -15,7 +15,12 @@ export async function runHousekeeping(deps: AppDeps) {
   const tokens = await refreshExpiringConnections(deps);
   const expiredSessions = await deps.db
     .updateTable('connect_sessions')
-    .set({ status: 'expired', error_code: 'session_expired', pending_accounts_enc: null, updated_at: now.toISOString() })
+    .set({
+      status: 'expired',
+      error_code: 'session_expired',
+      pending_accounts_enc: null,
+      updated_at: now.toISOString(),
+    })
     .where('status', '=', 'pending')
     .where('expires_at', '<=', now.toISOString())
     .executeTakeFirst();

@@ -19,13 +19,23 @@ export class FlowClient {
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const response = await fetch(target, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    const response = await fetch(target, {
+      method: init.method ?? (body ? 'POST' : 'GET'),
+      headers,
+      body,
+      redirect: 'manual',
+    });
     for (const cookie of response.headers.getSetCookie()) {
       const [pair] = cookie.split(';');
       const index = pair!.indexOf('=');
       this.cookies.set(pair!.slice(0, index), pair!.slice(index + 1));
     }
-    return { status: response.status, headers: response.headers, location: response.headers.get('location'), text: await response.text() };
+    return {
+      status: response.status,
+      headers: response.headers,
+      location: response.headers.get('location'),
+      text: await response.text(),
+    };
   }
 
   /** Opens the connect page and presses the continue button; returns the provider authorize URL. */
@@ -33,7 +43,8 @@ export class FlowClient {
     const page = await this.fetch(connectUrl);
     if (page.status !== 200) throw new Error(`connect page answered ${page.status}`);
     const started = await this.fetch(`${new URL(connectUrl).pathname}/start`, { method: 'POST', form: {} });
-    if (started.status !== 303 || !started.location) throw new Error(`start answered ${started.status}: ${started.text}`);
+    if (started.status !== 303 || !started.location)
+      throw new Error(`start answered ${started.status}: ${started.text}`);
     return started.location;
   }
 
@@ -58,7 +69,10 @@ export async function newSession(
   key: string,
   body: { externalUserId: string; platform: string; redirectUri?: string },
 ) {
-  await server.request('POST', '/api/v1/end-users', { token: key, body: { externalUserId: body.externalUserId } });
+  await server.request('POST', '/api/v1/end-users', {
+    token: key,
+    body: { externalUserId: body.externalUserId },
+  });
   const created = await server.request('POST', '/api/v1/connect-sessions', {
     token: key,
     body: { redirectUri: `${server.baseUrl}/connect/complete`, ...body },

@@ -103,7 +103,11 @@ describe('hosted connect flow with a live app (X adapter, msw)', () => {
       .selectAll()
       .where('app_id', '=', app.appId)
       .executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ credential_mode: 'custom', credential_client_id: 'x-client-1', remote_account_id: '2244994945' });
+    expect(row).toMatchObject({
+      credential_mode: 'custom',
+      credential_client_id: 'x-client-1',
+      remote_account_id: '2244994945',
+    });
   });
 
   it('uses the credential set recorded with the state even if the app changes it mid-flow', async () => {
@@ -127,7 +131,9 @@ describe('hosted connect flow with a live app (X adapter, msw)', () => {
     const browser = new FlowClient(server);
     const state = new URL(await browser.start(session.connectUrl)).searchParams.get('state')!;
     await browser.fetch(`/oauth/callback/twitter?code=provider-code-3&state=${state}`);
-    const connections = await server.request('GET', '/api/v1/end-users/live_3/connections', { token: app.key });
+    const connections = await server.request('GET', '/api/v1/end-users/live_3/connections', {
+      token: app.key,
+    });
     expect(connections.body).toHaveLength(1);
 
     const files = [server.dbFile, `${server.dbFile}-wal`].filter((file) => fs.existsSync(file));

@@ -21,7 +21,11 @@ describe('hosted connect flow (sandbox provider, HTTP level)', () => {
     const b = await newSession(server, key, { externalUserId: nextUser(), platform: 'linkedin' });
     expect(a.id).toMatch(UUID_V4);
     expect(b.id).not.toBe(a.id);
-    expect(a).toMatchObject({ status: 'pending', platform: 'linkedin', connectUrl: `${server.baseUrl}/connect/${a.id}` });
+    expect(a).toMatchObject({
+      status: 'pending',
+      platform: 'linkedin',
+      connectUrl: `${server.baseUrl}/connect/${a.id}`,
+    });
   });
 
   it('approve: connects, redirects with safe fields only, and the connection appears', async () => {
@@ -41,7 +45,12 @@ describe('hosted connect flow (sandbox provider, HTTP level)', () => {
       externalUserId: user,
     });
     const status = await server.request('GET', `/api/v1/connect-sessions/${session.id}`, { token: key });
-    expect(status.body).toMatchObject({ id: session.id, status: 'connected', errorCode: null, externalUserId: user });
+    expect(status.body).toMatchObject({
+      id: session.id,
+      status: 'connected',
+      errorCode: null,
+      externalUserId: user,
+    });
     const summary = await server.request('GET', `/api/v1/end-users/${user}`, { token: key });
     expect(summary.body.connectionSummary).toMatchObject({ total: 1, connected: 1, failed: 0 });
   });
@@ -59,7 +68,8 @@ describe('hosted connect flow (sandbox provider, HTTP level)', () => {
     expect(csp).not.toContain('unsafe-inline');
     expect(page.text).not.toMatch(/<script/i);
     expect(page.text).not.toMatch(/(src|href)="https?:/i);
-    const cookie = page.headers.getSetCookie().find((value) => value.startsWith(`mps_bind_${session.id}=`)) ?? '';
+    const cookie =
+      page.headers.getSetCookie().find((value) => value.startsWith(`mps_bind_${session.id}=`)) ?? '';
     expect(cookie).toMatch(/httponly/i);
     expect(cookie).toMatch(/samesite=lax/i);
 
@@ -76,7 +86,11 @@ describe('hosted connect flow (sandbox provider, HTTP level)', () => {
     expect(Buffer.from(state, 'base64url').length).toBeGreaterThanOrEqual(16);
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorize.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const rows = await server.started.database.db.selectFrom('oauth_states').selectAll().where('session_id', '=', session.id).execute();
+    const rows = await server.started.database.db
+      .selectFrom('oauth_states')
+      .selectAll()
+      .where('session_id', '=', session.id)
+      .execute();
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(state);
     const lifetime = Date.parse(rows[0]!.expires_at) - Date.parse(rows[0]!.created_at);
@@ -100,7 +114,11 @@ describe('hosted connect flow (sandbox provider, HTTP level)', () => {
     const session = await newSession(server, key, { externalUserId: user, platform: 'linkedin' });
     const browser = new FlowClient(server);
     const callback = await browser.sandboxDecide(await browser.start(session.connectUrl), 'approve');
-    const results = await Promise.all([browser.fetch(callback), browser.fetch(callback), browser.fetch(callback)]);
+    const results = await Promise.all([
+      browser.fetch(callback),
+      browser.fetch(callback),
+      browser.fetch(callback),
+    ]);
     expect(results.filter((result) => result.status === 302)).toHaveLength(1);
     expect(results.filter((result) => result.status === 400)).toHaveLength(2);
     const connections = await server.request('GET', `/api/v1/end-users/${user}/connections`, { token: key });
@@ -182,9 +200,13 @@ describe('hosted connect flow (sandbox provider, HTTP level)', () => {
     const sessionB = await newSession(server, key, { externalUserId: userB, platform: 'linkedin' });
     const browserA = new FlowClient(server);
     const browserB = new FlowClient(server);
-    const codeA = new URL(await browserA.sandboxDecide(await browserA.start(sessionA.connectUrl), 'approve')).searchParams.get('code')!;
+    const codeA = new URL(
+      await browserA.sandboxDecide(await browserA.start(sessionA.connectUrl), 'approve'),
+    ).searchParams.get('code')!;
     const stateB = new URL(await browserB.start(sessionB.connectUrl)).searchParams.get('state')!;
-    const crossed = await browserB.fetch(`/oauth/callback/linkedin?code=${encodeURIComponent(codeA)}&state=${stateB}`);
+    const crossed = await browserB.fetch(
+      `/oauth/callback/linkedin?code=${encodeURIComponent(codeA)}&state=${stateB}`,
+    );
     expect(new URL(crossed.location!).searchParams.get('status')).toBe('failed');
     const connections = await server.request('GET', `/api/v1/end-users/${userB}/connections`, { token: key });
     expect(connections.body).toEqual([]);
@@ -206,7 +228,9 @@ describe('hosted connect flow (sandbox provider, HTTP level)', () => {
       const session = await newSession(server, key, { externalUserId: user, platform: 'linkedin' });
       const browser = new FlowClient(server);
       await browser.fetch(await browser.sandboxDecide(await browser.start(session.connectUrl), 'approve'));
-      const connections = await server.request('GET', `/api/v1/end-users/${user}/connections`, { token: key });
+      const connections = await server.request('GET', `/api/v1/end-users/${user}/connections`, {
+        token: key,
+      });
       return connections.body as Array<{ id: string; remoteAccountId: string; updatedAt: string }>;
     };
     const first = await connect();

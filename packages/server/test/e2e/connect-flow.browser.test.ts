@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeProviderEnv, type FakeProvider, startFakeProvider } from '../fake-provider.js';
 import { artifactPath, browserAvailable, launchBrowser } from '../browser.js';
+import { type FakeProvider, fakeProviderEnv, startFakeProvider } from '../fake-provider.js';
 import { startTestServer, type TestServer } from '../harness.js';
 
 const canRun = browserAvailable();
@@ -34,7 +34,10 @@ describe.skipIf(!canRun)('hosted connect flow in Chromium', () => {
         externalUserId,
         platform,
         redirectUri: redirectUri ?? `${server.baseUrl}/connect/complete`,
-        display: { title: 'Connect your account to Acme', description: 'So Acme can share your launch posts.' },
+        display: {
+          title: 'Connect your account to Acme',
+          description: 'So Acme can share your launch posts.',
+        },
       },
     });
     expect(created.status).toBe(201);
@@ -45,7 +48,9 @@ describe.skipIf(!canRun)('hosted connect flow in Chromium', () => {
     const session = await createSession(server.sandboxKey, 'linkedin', 'browser_user_1');
     const page = await browser.newPage();
     await page.goto(session.connectUrl);
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Connect your account to Acme');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      'Connect your account to Acme',
+    );
     await page.screenshot({ path: artifactPath('connect-screen-sandbox-linkedin.png'), fullPage: true });
     await page.getByRole('button', { name: 'Continue with LinkedIn' }).click();
     await page.getByRole('button', { name: 'Approve' }).click();
@@ -60,13 +65,23 @@ describe.skipIf(!canRun)('hosted connect flow in Chromium', () => {
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Connected');
     await page.close();
 
-    const status = await server.request('GET', `/api/v1/connect-sessions/${session.id}`, { token: server.sandboxKey });
-    expect(status.body).toMatchObject({ status: 'connected', errorCode: null, externalUserId: 'browser_user_1' });
+    const status = await server.request('GET', `/api/v1/connect-sessions/${session.id}`, {
+      token: server.sandboxKey,
+    });
+    expect(status.body).toMatchObject({
+      status: 'connected',
+      errorCode: null,
+      externalUserId: 'browser_user_1',
+    });
     const connections = await server.request('GET', '/api/v1/end-users/browser_user_1/connections', {
       token: server.sandboxKey,
     });
     expect(connections.body).toHaveLength(1);
-    expect(connections.body[0]).toMatchObject({ platform: 'linkedin', status: 'connected', accountType: 'person' });
+    expect(connections.body[0]).toMatchObject({
+      platform: 'linkedin',
+      status: 'connected',
+      accountType: 'person',
+    });
   });
 
   it('the connect screen fits a phone screen', async () => {
@@ -95,7 +110,9 @@ describe.skipIf(!canRun)('hosted connect flow in Chromium', () => {
     expect(landed.searchParams.get('status')).toBe('failed');
     expect(landed.searchParams.get('errorCode')).toBe('access_denied');
     await page.close();
-    const status = await server.request('GET', `/api/v1/connect-sessions/${session.id}`, { token: server.sandboxKey });
+    const status = await server.request('GET', `/api/v1/connect-sessions/${session.id}`, {
+      token: server.sandboxKey,
+    });
     expect(status.body).toMatchObject({ status: 'failed', errorCode: 'access_denied' });
   });
 
@@ -117,7 +134,10 @@ describe.skipIf(!canRun)('hosted connect flow in Chromium', () => {
     const connections = await server.request('GET', '/api/v1/end-users/browser_user_3/connections', {
       token: server.sandboxKey,
     });
-    expect(connections.body[0]).toMatchObject({ platform: 'facebook', displayName: 'Sandbox facebook account 2' });
+    expect(connections.body[0]).toMatchObject({
+      platform: 'facebook',
+      displayName: 'Sandbox facebook account 2',
+    });
   });
 
   for (const platform of ['twitter', 'linkedin'] as const) {
@@ -136,7 +156,9 @@ describe.skipIf(!canRun)('hosted connect flow in Chromium', () => {
       const page = await browser.newPage();
       await page.goto(session.connectUrl);
       await page.screenshot({ path: artifactPath(`connect-screen-live-${platform}.png`), fullPage: true });
-      await page.getByRole('button', { name: `Continue with ${platform === 'twitter' ? 'X' : 'LinkedIn'}` }).click();
+      await page
+        .getByRole('button', { name: `Continue with ${platform === 'twitter' ? 'X' : 'LinkedIn'}` })
+        .click();
       await page.getByRole('link', { name: 'Authorize' }).click();
       await page.waitForURL(/\/connect\/complete\?/);
       const landed = page.url();
@@ -145,16 +167,22 @@ describe.skipIf(!canRun)('hosted connect flow in Chromium', () => {
       // No code, token or provider state in the final URL.
       expect(landed).not.toMatch(/code=|state=|_at_/);
 
-      const tokenCalls = fake.requests.slice(before).filter((request) => /token|accessToken/.test(request.path));
+      const tokenCalls = fake.requests
+        .slice(before)
+        .filter((request) => /token|accessToken/.test(request.path));
       expect(tokenCalls).toHaveLength(1);
       if (platform === 'twitter') {
         expect(tokenCalls[0]!.headers.authorization).toMatch(/^Basic /);
-        expect(new URLSearchParams(tokenCalls[0]!.body).get('code_verifier')).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
+        expect(new URLSearchParams(tokenCalls[0]!.body).get('code_verifier')).toMatch(
+          /^[A-Za-z0-9_-]{43,128}$/,
+        );
       } else {
         expect(new URLSearchParams(tokenCalls[0]!.body).get('client_secret')).toBe(credentials.clientSecret);
       }
 
-      const status = await server.request('GET', `/api/v1/connect-sessions/${session.id}`, { token: app.key });
+      const status = await server.request('GET', `/api/v1/connect-sessions/${session.id}`, {
+        token: app.key,
+      });
       expect(status.body).toMatchObject({ status: 'connected', platform });
       const connections = await server.request('GET', `/api/v1/end-users/live_${platform}_user/connections`, {
         token: app.key,

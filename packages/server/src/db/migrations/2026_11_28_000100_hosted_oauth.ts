@@ -21,13 +21,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (col) => col.notNull())
     .addColumn('updated_at', 'text', (col) => col.notNull())
     .execute();
-  await db.schema.createIndex('connect_sessions_app_idx').on('connect_sessions').columns(['app_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('connect_sessions_app_idx')
+    .on('connect_sessions')
+    .columns(['app_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('oauth_states')
     .addColumn('id', 'text', (col) => col.primaryKey())
     .addColumn('state_hash', 'text', (col) => col.notNull().unique())
-    .addColumn('session_id', 'text', (col) => col.notNull().references('connect_sessions.id').onDelete('cascade'))
+    .addColumn('session_id', 'text', (col) =>
+      col.notNull().references('connect_sessions.id').onDelete('cascade'),
+    )
     .addColumn('platform', 'text', (col) => col.notNull())
     .addColumn('credential_mode', 'text', (col) => col.notNull())
     .addColumn('client_id', 'text', (col) => col.notNull())
@@ -52,7 +58,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (col) => col.notNull())
     .addPrimaryKeyConstraint('idempotency_keys_pk', ['app_id', 'idempotency_key'])
     .execute();
-  await db.schema.createIndex('idempotency_keys_created_idx').on('idempotency_keys').column('created_at').execute();
+  await db.schema
+    .createIndex('idempotency_keys_created_idx')
+    .on('idempotency_keys')
+    .column('created_at')
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

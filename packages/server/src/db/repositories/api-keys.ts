@@ -1,7 +1,8 @@
 import type { ApiKey } from '@mypostshare/contract';
-import type { Db } from '../database.js';
-import type { ApiKeysTable } from '../schema.js';
 import { newestFirst, toPage } from '../../http/pagination.js';
+import type { Db } from '../database.js';
+import { prepared } from '../prepared.js';
+import type { ApiKeysTable } from '../schema.js';
 
 export const toApiKey = (row: ApiKeysTable): ApiKey => ({
   id: row.id,
@@ -41,8 +42,7 @@ export async function revokeApiKey(db: Db, appId: string, keyId: string, now: st
   return true;
 }
 
-/** The live key with this hash, joined to its app: one indexed read per authenticated request. */
-export const findLiveKeyByHash = (db: Db, keyHash: string) =>
+const liveKeyByHash = prepared((db: Db, keyHash: string) =>
   db
     .selectFrom('api_keys')
     .innerJoin('apps', 'apps.id', 'api_keys.app_id')
@@ -54,5 +54,10 @@ export const findLiveKeyByHash = (db: Db, keyHash: string) =>
       'apps.sandbox as sandbox',
     ])
     .where('api_keys.key_hash', '=', keyHash)
-    .where('api_keys.revoked_at', 'is', null)
-    .executeTakeFirst();
+    .where('api_keys.revoked_at', 'is', null),
+);
+
+/** The live key with this hash, joined to its app: one indexed read per authenticated request. */
+export async function findLiveKeyByHash(db: Db, keyHash: string) {
+  return (await liveKeyByHash(db, keyHash))[0];
+}

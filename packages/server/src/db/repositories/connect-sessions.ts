@@ -22,7 +22,8 @@ export const toConnectSession = (
     status,
     platform: row.platform as Platform,
     externalUserId,
-    errorCode: (row.error_code as ConnectErrorCode | null) ?? (status === 'expired' ? 'session_expired' : null),
+    errorCode:
+      (row.error_code as ConnectErrorCode | null) ?? (status === 'expired' ? 'session_expired' : null),
     updatedAt: row.updated_at,
   };
 };
@@ -39,18 +40,29 @@ export const findConnectSessionWithContext = (db: Db, id: string) =>
     .innerJoin('end_users', 'end_users.id', 'connect_sessions.end_user_id')
     .innerJoin('apps', 'apps.id', 'connect_sessions.app_id')
     .selectAll('connect_sessions')
-    .select(['end_users.external_user_id as external_user_id', 'apps.name as app_name', 'apps.sandbox as sandbox'])
+    .select([
+      'end_users.external_user_id as external_user_id',
+      'apps.name as app_name',
+      'apps.sandbox as sandbox',
+    ])
     .where('connect_sessions.id', '=', id)
     .executeTakeFirst();
 
-export type ConnectSessionWithContext = NonNullable<Awaited<ReturnType<typeof findConnectSessionWithContext>>>;
+export type ConnectSessionWithContext = NonNullable<
+  Awaited<ReturnType<typeof findConnectSessionWithContext>>
+>;
 
 /**
  * Binds the session to the first browser that starts it: succeeds when the session was never
  * started, or was started by this same browser (same binding hash). Atomic, so two browsers racing
  * cannot both win.
  */
-export async function claimSessionForBrowser(db: Db, id: string, bindingHash: string, now: string): Promise<boolean> {
+export async function claimSessionForBrowser(
+  db: Db,
+  id: string,
+  bindingHash: string,
+  now: string,
+): Promise<boolean> {
   const result = await db
     .updateTable('connect_sessions')
     .set({ started_at: now, binding_hash: bindingHash, updated_at: now })

@@ -31,7 +31,14 @@ export const listConnectionsOfEndUser = (db: Db, endUserId: string) =>
  * end user and platform).
  */
 export async function upsertConnection(db: Db, row: ConnectionsTable): Promise<ConnectionsTable> {
-  const { id: _id, created_at: _createdAt, app_id: _appId, end_user_id: _endUserId, platform: _platform, ...changes } = row;
+  const {
+    id: _id,
+    created_at: _createdAt,
+    app_id: _appId,
+    end_user_id: _endUserId,
+    platform: _platform,
+    ...changes
+  } = row;
   return db
     .insertInto('connections')
     .values(row)

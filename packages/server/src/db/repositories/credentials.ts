@@ -30,5 +30,9 @@ export async function upsertCredentialRow(db: Db, row: AppCredentialsTable) {
 }
 
 export async function deleteCredentialRow(db: Db, appId: string, platform: string) {
-  await db.deleteFrom('app_credentials').where('app_id', '=', appId).where('platform', '=', platform).execute();
+  await db
+    .deleteFrom('app_credentials')
+    .where('app_id', '=', appId)
+    .where('platform', '=', platform)
+    .execute();
 }

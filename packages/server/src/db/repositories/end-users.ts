@@ -1,7 +1,9 @@
 import type { ConnectionSummary, EndUser } from '@mypostshare/contract';
-import type { Db } from '../database.js';
-import type { EndUsersTable } from '../schema.js';
+import { sql } from 'kysely';
 import { newestFirst, toPage } from '../../http/pagination.js';
+import type { Db } from '../database.js';
+import { prepared } from '../prepared.js';
+import type { EndUsersTable } from '../schema.js';
 
 export const toEndUser = (row: EndUsersTable): EndUser => ({
   id: row.id,
@@ -19,6 +21,45 @@ export interface EndUserChanges {
   metadata?: Record<string, unknown> | undefined;
 }
 
+// Each field is written only when the caller sent it: a flag per field keeps one statement shape
+// (so it can be prepared once) for every combination of fields.
+const upsertStatement = prepared(
+  (
+    db: Db,
+    id: string,
+    appId: string,
+    externalUserId: string,
+    displayName: string | null,
+    email: string | null,
+    metadata: string,
+    now: string,
+    setDisplayName: number,
+    setEmail: number,
+    setMetadata: number,
+  ) =>
+    db
+      .insertInto('end_users')
+      .values({
+        id,
+        app_id: appId,
+        external_user_id: externalUserId,
+        display_name: displayName,
+        email,
+        metadata,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) =>
+        oc.columns(['app_id', 'external_user_id']).doUpdateSet({
+          display_name: sql`CASE WHEN CAST(${setDisplayName} AS integer) = 1 THEN excluded.display_name ELSE end_users.display_name END`,
+          email: sql`CASE WHEN CAST(${setEmail} AS integer) = 1 THEN excluded.email ELSE end_users.email END`,
+          metadata: sql`CASE WHEN CAST(${setMetadata} AS integer) = 1 THEN excluded.metadata ELSE end_users.metadata END`,
+          updated_at: sql`CASE WHEN CAST(${setDisplayName} AS integer) + CAST(${setEmail} AS integer) + CAST(${setMetadata} AS integer) > 0 THEN excluded.updated_at ELSE end_users.updated_at END`,
+        }),
+      )
+      .returningAll(),
+);
+
 /**
  * Creates the end user or updates the one with the same external id in this app, in one
  * statement so two concurrent upserts cannot both insert. Fields left undefined keep their value.
@@ -27,33 +68,20 @@ export async function upsertEndUser(
   db: Db,
   input: { id: string; appId: string; externalUserId: string; now: string } & EndUserChanges,
 ): Promise<EndUsersTable> {
-  const changes: Partial<EndUsersTable> = {};
-  if (input.displayName !== undefined) changes.display_name = input.displayName;
-  if (input.email !== undefined) changes.email = input.email;
-  if (input.metadata !== undefined) changes.metadata = JSON.stringify(input.metadata);
-  const hasChanges = Object.keys(changes).length > 0;
-  return db
-    .insertInto('end_users')
-    .values({
-      id: input.id,
-      app_id: input.appId,
-      external_user_id: input.externalUserId,
-      display_name: input.displayName ?? null,
-      email: input.email ?? null,
-      metadata: JSON.stringify(input.metadata ?? {}),
-      created_at: input.now,
-      updated_at: input.now,
-    })
-    .onConflict((oc) =>
-      oc
-        .columns(['app_id', 'external_user_id'])
-        .doUpdateSet((eb) =>
-          // Nothing to change still needs an update (not DO NOTHING) so RETURNING yields the row.
-          hasChanges ? { ...changes, updated_at: input.now } : { updated_at: eb.ref('end_users.updated_at') },
-        ),
-    )
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const rows = await upsertStatement(
+    db,
+    input.id,
+    input.appId,
+    input.externalUserId,
+    input.displayName ?? null,
+    input.email ?? null,
+    JSON.stringify(input.metadata ?? {}),
+    input.now,
+    input.displayName === undefined ? 0 : 1,
+    input.email === undefined ? 0 : 1,
+    input.metadata === undefined ? 0 : 1,
+  );
+  return rows[0]!;
 }
 
 const summaryColumns = (eb: any) => [
@@ -72,29 +100,40 @@ export const toSummary = (row: SummaryRow): ConnectionSummary => ({
   expired: Number(row.expired ?? 0),
 });
 
-/** One end user of this app with the counts of its connections, in a single query. */
-export async function findEndUserWithSummary(db: Db, appId: string, externalUserId: string) {
-  return (await db
+const endUserWithSummary = prepared((db: Db, appId: string, externalUserId: string) =>
+  db
     .selectFrom('end_users')
     .leftJoin('connections', 'connections.end_user_id', 'end_users.id')
     .selectAll('end_users')
     .select(summaryColumns)
     .where('end_users.app_id', '=', appId)
     .where('end_users.external_user_id', '=', externalUserId)
-    .groupBy('end_users.id')
-    .executeTakeFirst()) as (EndUsersTable & SummaryRow) | undefined;
+    .groupBy('end_users.id'),
+);
+
+/** One end user of this app with the counts of its connections, in a single query. */
+export async function findEndUserWithSummary(db: Db, appId: string, externalUserId: string) {
+  return (await endUserWithSummary(db, appId, externalUserId))[0] as (EndUsersTable & SummaryRow) | undefined;
 }
 
-export const findEndUser = (db: Db, appId: string, externalUserId: string) =>
+const endUserByExternalId = prepared((db: Db, appId: string, externalUserId: string) =>
   db
     .selectFrom('end_users')
     .selectAll()
     .where('app_id', '=', appId)
-    .where('external_user_id', '=', externalUserId)
-    .executeTakeFirst();
+    .where('external_user_id', '=', externalUserId),
+);
+
+export async function findEndUser(db: Db, appId: string, externalUserId: string) {
+  return (await endUserByExternalId(db, appId, externalUserId))[0];
+}
 
 /** The app's end users, newest first, each with its connection counts. */
-export async function listEndUsersWithSummary(db: Db, appId: string, page: { limit?: number; cursor?: string }) {
+export async function listEndUsersWithSummary(
+  db: Db,
+  appId: string,
+  page: { limit?: number; cursor?: string },
+) {
   const rows = (await newestFirst(
     db
       .selectFrom('end_users')

@@ -1,7 +1,7 @@
 import type { RedirectUri } from '@mypostshare/contract';
+import { newestFirst, toPage } from '../../http/pagination.js';
 import type { Db } from '../database.js';
 import type { RedirectUrisTable } from '../schema.js';
-import { newestFirst, toPage } from '../../http/pagination.js';
 
 export const toRedirectUri = (row: RedirectUrisTable): RedirectUri => ({
   id: row.id,
@@ -10,7 +10,12 @@ export const toRedirectUri = (row: RedirectUrisTable): RedirectUri => ({
 });
 
 export const findRedirectUriByValue = (db: Db, appId: string, uri: string) =>
-  db.selectFrom('redirect_uris').selectAll().where('app_id', '=', appId).where('uri', '=', uri).executeTakeFirst();
+  db
+    .selectFrom('redirect_uris')
+    .selectAll()
+    .where('app_id', '=', appId)
+    .where('uri', '=', uri)
+    .executeTakeFirst();
 
 export async function insertRedirectUri(db: Db, row: RedirectUrisTable) {
   await db.insertInto('redirect_uris').values(row).execute();

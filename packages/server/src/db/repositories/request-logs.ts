@@ -1,6 +1,8 @@
 import type { RequestLogEntry } from '@mypostshare/contract';
+import { sql } from 'kysely';
 import { newestFirst, toPage } from '../../http/pagination.js';
 import type { Db } from '../database.js';
+import { runBatchOnSqlite } from '../prepared.js';
 import type { RequestLogsTable } from '../schema.js';
 
 export const toRequestLogEntry = (row: RequestLogsTable): RequestLogEntry => ({
@@ -14,9 +16,52 @@ export const toRequestLogEntry = (row: RequestLogsTable): RequestLogEntry => ({
   createdAt: row.created_at,
 });
 
-/** Writes a batch in one transaction; one statement per row keeps it under SQLite's variable limit. */
+const insertOne = (
+  db: Db,
+  id: string,
+  appId: string,
+  method: string,
+  path: string,
+  status: number,
+  durationMs: number,
+  requestId: string,
+  keyPrefix: string | null,
+  createdAt: string,
+) =>
+  db.insertInto('request_logs').values({
+    id,
+    app_id: appId,
+    method,
+    path,
+    status,
+    duration_ms: durationMs,
+    request_id: requestId,
+    key_prefix: keyPrefix,
+    created_at: createdAt,
+  });
+
+/**
+ * Writes a batch in one transaction: on SQLite as one prepared statement run per row (cheap enough
+ * to keep up with thousands of requests a second); elsewhere as multi-row inserts of 100 rows, under
+ * the database's parameter limits.
+ */
 export async function insertRequestLogs(db: Db, rows: RequestLogsTable[]): Promise<void> {
   if (rows.length === 0) return;
+  const asArgs = rows.map(
+    (row) =>
+      [
+        row.id,
+        row.app_id,
+        row.method,
+        row.path,
+        row.status,
+        row.duration_ms,
+        row.request_id,
+        row.key_prefix,
+        row.created_at,
+      ] as [string, string, string, string, number, number, string, string | null, string],
+  );
+  if (runBatchOnSqlite(db, insertOne, asArgs)) return;
   await db.transaction().execute(async (trx) => {
     for (let start = 0; start < rows.length; start += 100) {
       await trx
@@ -38,4 +83,43 @@ export async function listRequestLogs(
   if (page.since) query = query.where('created_at', '>=', new Date(page.since).toISOString());
   const rows = await newestFirst(query, 'request_logs', page).execute();
   return toPage(rows, page.limit);
+}
+
+/**
+ * Replaces an erased end user's id in the paths of the app's request log with `[erased]`, in both
+ * the percent-encoded form clients send and the raw one, matching whole path segments only (so
+ * erasing `user_1` leaves `user_12` alone).
+ */
+export async function scrubRequestLogPaths(db: Db, appId: string, externalUserId: string): Promise<void> {
+  for (const form of new Set([encodeURIComponent(externalUserId), externalUserId])) {
+    const segment = `/end-users/${form}`;
+    const pattern = `%${segment.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    const rows = await db
+      .selectFrom('request_logs')
+      .select(['app_id', 'created_at', 'id', 'path'])
+      .where('app_id', '=', appId)
+      .where(sql<boolean>`path like ${pattern} escape '\\'`)
+      .execute();
+    for (const row of rows) {
+      const scrubbed = scrubPath(row.path, form);
+      if (scrubbed === row.path) continue;
+      await db
+        .updateTable('request_logs')
+        .set({ path: scrubbed })
+        .where('app_id', '=', row.app_id)
+        .where('created_at', '=', row.created_at)
+        .where('id', '=', row.id)
+        .execute();
+    }
+  }
+}
+
+/** `/api/v1/end-users/<id>[/...]` with `<id>` replaced by `[erased]` when it is that whole segment. */
+export function scrubPath(path: string, encodedId: string): string {
+  const segment = `/end-users/${encodedId}`;
+  const at = path.indexOf(segment);
+  if (at === -1) return path;
+  const after = path.slice(at + segment.length);
+  if (after !== '' && !after.startsWith('/')) return path;
+  return `${path.slice(0, at)}/end-users/[erased]${after}`;
 }

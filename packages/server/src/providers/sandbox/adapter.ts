@@ -30,7 +30,10 @@ const ACCOUNT_TYPES: Record<Platform, string> = {
  * machinery as the real ones, but its "consent screen" is served by this server and it never
  * leaves the machine. Facebook and Instagram logins grant two accounts, so the picker can be tried.
  */
-export function createSandboxAdapter(platform: Platform, options: { publicUrl: string; now: () => Date }): ProviderAdapter {
+export function createSandboxAdapter(
+  platform: Platform,
+  options: { publicUrl: string; now: () => Date },
+): ProviderAdapter {
   const tokens = (): TokenSet => ({
     accessToken: `sbx_at_${randomBytes(16).toString('base64url')}`,
     refreshToken: `sbx_rt_${randomBytes(16).toString('base64url')}`,
@@ -56,10 +59,20 @@ export function createSandboxAdapter(platform: Platform, options: { publicUrl: s
     async exchangeCode({ code, codeVerifier }) {
       const [identity, , challenge] = code.slice(SANDBOX_CODE_PREFIX.length).split('.');
       if (!code.startsWith(SANDBOX_CODE_PREFIX) || !identity || !challenge) {
-        throw new ProviderError(platform, { kind: 'permanent', message: 'the sandbox provider did not issue this code' }, 400, 'invalid_grant');
+        throw new ProviderError(
+          platform,
+          { kind: 'permanent', message: 'the sandbox provider did not issue this code' },
+          400,
+          'invalid_grant',
+        );
       }
       if (s256(codeVerifier) !== challenge) {
-        throw new ProviderError(platform, { kind: 'permanent', message: 'PKCE verification failed' }, 400, 'invalid_grant');
+        throw new ProviderError(
+          platform,
+          { kind: 'permanent', message: 'PKCE verification failed' },
+          400,
+          'invalid_grant',
+        );
       }
       // The identity part is stable per end user, so a reconnect links the same fake account again.
       const seed = createHash('sha256').update(`${platform}:${identity}`).digest('hex');

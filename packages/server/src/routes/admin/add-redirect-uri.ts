@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { routes } from '@mypostshare/contract';
 import { nowIso } from '../../clock.js';
-import { findRedirectUriByValue, insertRedirectUri, toRedirectUri } from '../../db/repositories/redirect-uris.js';
+import {
+  findRedirectUriByValue,
+  insertRedirectUri,
+  toRedirectUri,
+} from '../../db/repositories/redirect-uris.js';
 import { ApiError } from '../../errors.js';
 import { defineRoute } from '../../http/define-route.js';
 import { canonicalRedirectUri } from '../../services/redirect-uris.js';

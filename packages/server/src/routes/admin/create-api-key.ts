@@ -6,5 +6,10 @@ import { requireApp } from './require-app.js';
 
 export default defineRoute('createApiKey', routes.createApiKey, async ({ params, body, deps }) => {
   const app = await requireApp(deps, params.appId);
-  return issueApiKey(deps.db, { id: app.id, sandbox: app.sandbox === 1 }, body.name ?? null, nowIso(deps.clock));
+  return issueApiKey(
+    deps.db,
+    { id: app.id, sandbox: app.sandbox === 1 },
+    body.name ?? null,
+    nowIso(deps.clock),
+  );
 });
