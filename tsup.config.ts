@@ -1,4 +1,4 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
 // tsconfig.build.json has no `paths`: with them, tsup would bundle the contract into every package
 // instead of importing it (its dependencies included).
@@ -6,7 +6,7 @@ const tsconfig = 'tsconfig.build.json';
 
 // One build for every publishable package. Libraries ship ESM + CJS + types;
 // the server and the CLI are Node programs and ship ESM only.
-export default defineConfig([
+const configs: Options[] = [
   {
     name: 'contract',
     tsconfig,
@@ -58,4 +58,14 @@ export default defineConfig([
     skipNodeModulesBundle: true,
     external: ['@mypostshare/contract'],
   },
-]);
+];
+
+// The contract builds first: the others' type declarations import its published .d.ts, which must
+// exist before they are generated (`npm run build` runs the two stages in order).
+const stage = process.env.MPS_BUILD_STAGE;
+export default defineConfig(
+  configs.filter((config) =>
+    stage === 'contract' ? config.name === 'contract' : stage === 'dependents' ? config.name !== 'contract' : true,
+  ),
+);
+
