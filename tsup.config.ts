@@ -65,7 +65,10 @@ const configs: Options[] = [
 const stage = process.env.MPS_BUILD_STAGE;
 export default defineConfig(
   configs.filter((config) =>
-    stage === 'contract' ? config.name === 'contract' : stage === 'dependents' ? config.name !== 'contract' : true,
+    stage === 'contract'
+      ? config.name === 'contract'
+      : stage === 'dependents'
+        ? config.name !== 'contract'
+        : true,
   ),
 );
-
