@@ -114,6 +114,11 @@ export function buildOpenApiDocument(options: OpenApiOptions) {
     if (definition.body) statuses.add(413);
     if (definition.auth !== 'none') statuses.add(401);
     if (definition.auth === 'apiKey') statuses.add(429);
+    // Idempotency-Key: 409 while the first request runs, 422 when the key was used for another request.
+    if (definition.idempotent) {
+      statuses.add(409);
+      statuses.add(422);
+    }
     statuses.add(500);
     for (const status of [...statuses].sort()) responses[String(status)] = errorResponse(status);
 

@@ -166,7 +166,7 @@ export const routes = {
     auth: 'apiKey',
     body: CreateConnectSessionRequest,
     success: { status: 201, description: 'Created', schema: CreatedConnectSession },
-    errors: [404],
+    errors: [404, 422],
     idempotent: true,
   }),
   getConnectSession: route({

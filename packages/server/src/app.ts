@@ -32,13 +32,16 @@ export interface AppDeps {
   adminToken: string;
   clock: Clock;
   version: string;
+  /** The background worker's heartbeat, written by the worker and read by `/readyz`. */
+  worker: { lastTickAt?: Date };
   /** The operator request log's write buffer. */
   requestLog: RequestLogBuffer;
   /** True once shutdown has begun; `/readyz` then answers 503. */
   shuttingDown: () => boolean;
 }
 
-export interface CreateAppOptions extends Omit<AppDeps, 'clock' | 'version' | 'shuttingDown' | 'requestLog'> {
+export interface CreateAppOptions
+  extends Omit<AppDeps, 'clock' | 'version' | 'shuttingDown' | 'requestLog' | 'worker'> {
   clock?: Clock;
   /** Logger for the one line per request (default: `logger`). */
   accessLogger?: Logger;
@@ -67,6 +70,7 @@ export function createApp(options: CreateAppOptions): MyPostShareApp {
     clock,
     version: options.version ?? VERSION,
     requestLog,
+    worker: {},
     shuttingDown: () => draining,
   };
   const koa = new Koa<AppState>({ proxy: false });

@@ -30,6 +30,8 @@ export async function bootstrap(
   config: Config,
   loggers: Loggers,
   clock: Clock = systemClock,
+  /** `firstRun: false` skips creating the first-run sandbox app (maintenance commands). */
+  options: { firstRun?: boolean } = {},
 ): Promise<Bootstrapped> {
   const { keyring, generated: encryptionKeyGenerated } = Keyring.fromEnv({
     encryptionKey: config.encryptionKey,
@@ -39,7 +41,10 @@ export async function bootstrap(
   });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const admin = resolveAdminToken(config.adminToken, config.dataDir);
-  const sandbox = await createSandboxAppOnFirstRun(database.db, clock, config.production);
+  const sandbox =
+    options.firstRun === false
+      ? undefined
+      : await createSandboxAppOnFirstRun(database.db, clock, config.production);
   const app = createApp({
     config,
     db: database.db,

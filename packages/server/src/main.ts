@@ -39,10 +39,12 @@ async function main(): Promise<void> {
   }
   const loggers = createLoggers(config.logLevel);
   const { logger } = loggers;
-  const started = await bootstrap(config, loggers).catch((error: Error) => {
-    process.stderr.write(`mypostshare could not start: ${error.message}\n`);
-    process.exit(1);
-  });
+  const started = await bootstrap(config, loggers, undefined, { firstRun: command !== 'reencrypt' }).catch(
+    (error: Error) => {
+      process.stderr.write(`mypostshare could not start: ${error.message}\n`);
+      process.exit(1);
+    },
+  );
 
   if (command === 'reencrypt') {
     // Key rotation: put the new key first in MYPOSTSHARE_ENCRYPTION_KEYS, keep the old ones after it.
@@ -73,7 +75,8 @@ async function main(): Promise<void> {
       },
     });
     socket.end(
-      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+      // 400 for both, as the contract maps validation_error to 400.
+      'HTTP/1.1 400 Bad Request\r\n' +
         `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
         `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
     );
@@ -128,4 +131,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-void main();
+main().catch((error: Error) => {
+  // A failure after start-up began (the port is taken, say): one clear line, not a stack trace.
+  process.stderr.write(`mypostshare could not start: ${error.message}\n`);
+  process.exit(1);
+});

@@ -60,8 +60,6 @@ label { display: flex; gap: 10px; align-items: center; padding: 10px 12px; borde
 export interface PageOptions {
   title: string;
   body: SafeHtml;
-  /** Origins forms on this page may submit (and redirect) to, beyond our own. */
-  formTargets?: string[];
   accentColor?: string;
 }
 
@@ -72,10 +70,12 @@ export interface PageOptions {
  */
 export function sendPage(ctx: Context, status: number, options: PageOptions): void {
   const nonce = randomBytes(16).toString('base64');
-  const formAction = ["'self'", ...(options.formTargets ?? [])].join(' ');
   ctx.set(
     'Content-Security-Policy',
-    `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; form-action ${formAction}; ` +
+    // No form-action: Chrome applies it to every redirect after a form POST, and our forms lead
+    // through the provider (and its other hosts) back to the customer's own origin. The pages
+    // carry no script and no user-controlled markup, so there is no injected form to contain.
+    `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; ` +
       "frame-ancestors 'none'; base-uri 'none'",
   );
   setHostedPageHeaders(ctx);

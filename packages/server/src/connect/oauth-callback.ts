@@ -1,7 +1,7 @@
 import { type ConnectErrorCode, Platform } from '@mypostshare/contract';
 import type { Context } from 'koa';
 import type { AppDeps } from '../app.js';
-import { findConnectSessionWithContext, finishConnectSession } from '../db/repositories/connect-sessions.js';
+import { failConnectSession, findConnectSessionWithContext } from '../db/repositories/connect-sessions.js';
 import { consumeOauthState, findOauthState } from '../db/repositories/oauth-states.js';
 import { adapterFor } from '../providers/registry.js';
 import { AccountNotEligibleError, ProviderError } from '../providers/types.js';
@@ -74,12 +74,7 @@ export async function handleOauthCallback(ctx: Context, deps: AppDeps): Promise<
   }
 
   const fail = async (errorCode: ConnectErrorCode, redirect = true) => {
-    await finishConnectSession(
-      deps.db,
-      session.id,
-      { status: 'failed', errorCode },
-      deps.clock.now().toISOString(),
-    );
+    await failConnectSession(deps.db, session.id, errorCode, deps.clock.now().toISOString());
     if (!redirect) return;
     ctx.status = 302;
     ctx.redirect(finalRedirectUrl(session, { status: 'failed', errorCode }));
@@ -152,7 +147,14 @@ export async function handleOauthCallback(ctx: Context, deps: AppDeps): Promise<
     ctx.redirect(`/connect/${session.id}/select`);
     return;
   }
-  await linkAccount(deps, session, accounts[0]!, credential);
+  const linked = await linkAccount(deps, session, accounts[0]!, credential);
+  if (!linked) {
+    sendMessagePage(ctx, 410, {
+      title: 'This connection attempt has ended',
+      text: 'It expired or was already completed. Go back to the app to try again.',
+    });
+    return;
+  }
   ctx.status = 302;
   ctx.redirect(finalRedirectUrl(session, { status: 'connected' }));
 }

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Platform } from '@mypostshare/contract';
 import type { Context } from 'koa';
 import type { AppDeps } from '../app.js';
 import { setBindingCookie } from '../services/connect-flow.js';
 import { html, sendPage } from './html.js';
-import { formTargetsFor } from './provider-origin.js';
 import { loadOpenSession, platformLabel } from './session-guard.js';
 
 /** `GET /connect/:id`: the hosted connect screen, with one button to continue to the provider. */
@@ -19,7 +17,6 @@ export async function showConnectPage(ctx: Context, deps: AppDeps): Promise<void
     : {};
   sendPage(ctx, 200, {
     title: `Connect ${label} · ${session.app_name}`,
-    formTargets: formTargetsFor(deps, session.platform as Platform, session.sandbox === 1),
     ...(display.accentColor ? { accentColor: display.accentColor } : {}),
     body: html`<div class="app">${session.app_name}</div>
 <h1>${display.title ?? `Connect your ${label} account`}</h1>

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { AppDeps } from '../app.js';
-import { claimSessionForBrowser, finishConnectSession } from '../db/repositories/connect-sessions.js';
+import { claimSessionForBrowser, failConnectSession } from '../db/repositories/connect-sessions.js';
 import { finalRedirectUrl, sha256Base64, startProviderFlow } from '../services/connect-flow.js';
 import { sendMessagePage, setHostedPageHeaders } from './html.js';
 import { loadOpenSession } from './session-guard.js';
@@ -34,7 +34,7 @@ export async function startConnect(ctx: Context, deps: AppDeps): Promise<void> {
   ctx.status = 303;
   if (!authorizeUrl) {
     // The app's credentials were removed after the session was created.
-    await finishConnectSession(deps.db, session.id, { status: 'failed', errorCode: 'provider_error' }, now);
+    await failConnectSession(deps.db, session.id, 'provider_error', now);
     ctx.redirect(finalRedirectUrl(session, { status: 'failed', errorCode: 'provider_error' }));
     return;
   }

@@ -21,7 +21,14 @@ export async function submitPicker(ctx: Context, deps: AppDeps): Promise<void> {
     });
     return;
   }
-  await linkAccount(deps, session, chosen, pending.credential);
+  const linked = await linkAccount(deps, session, chosen, pending.credential);
+  if (!linked) {
+    sendMessagePage(ctx, 410, {
+      title: 'This connection attempt has ended',
+      text: 'It expired or was already completed. Go back to the app to try again.',
+    });
+    return;
+  }
   setHostedPageHeaders(ctx);
   ctx.status = 303;
   ctx.redirect(finalRedirectUrl(session, { status: 'connected' }));

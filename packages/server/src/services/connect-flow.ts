@@ -2,11 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ConnectErrorCode, Platform } from '@mypostshare/contract';
 import type { Context } from 'koa';
 import type { AppDeps } from '../app.js';
-import {
-  type ConnectSessionWithContext,
-  finishConnectSession,
-  setPendingAccounts,
-} from '../db/repositories/connect-sessions.js';
+import { type ConnectSessionWithContext, setPendingAccounts } from '../db/repositories/connect-sessions.js';
 import { upsertConnection } from '../db/repositories/connections.js';
 import { insertOauthState } from '../db/repositories/oauth-states.js';
 import { createPkceVerifier, pkceChallenge } from '../providers/pkce.js';
@@ -24,12 +20,17 @@ export const sha256Base64 = (value: string) => createHash('sha256').update(value
 export const bindingCookieName = (sessionId: string) => `mps_bind_${sessionId}`;
 
 export function setBindingCookie(ctx: Context, deps: AppDeps, sessionId: string, value: string): void {
+  const secure = deps.config.publicUrl.startsWith('https:');
+  // Behind a TLS-terminating proxy the hop to us is plain HTTP; the public URL is what the browser
+  // sees, so trust it rather than the socket (the cookies library refuses Secure otherwise).
+  if (secure) ctx.cookies.secure = true;
   ctx.cookies.set(bindingCookieName(sessionId), value, {
     httpOnly: true,
     sameSite: 'lax',
-    secure: deps.config.publicUrl.startsWith('https:'),
+    secure,
     path: '/',
-    maxAge: 60 * 60_000,
+    // As long as the session can live, so a bound session never locks out its own browser.
+    maxAge: deps.config.connectSessionTtlMs,
     overwrite: true,
   });
 }
@@ -102,15 +103,25 @@ export interface CredentialRecord {
 /**
  * Stores the chosen account as the end user's connection for the platform (updating it in place
  * on reconnect), with tokens encrypted and the credential set that minted them, and completes the
- * session.
+ * session. Undefined (and nothing linked) when the session is no longer pending.
  */
 export async function linkAccount(
   deps: AppDeps,
   session: ConnectSessionWithContext,
   account: LinkableAccount,
   credential: CredentialRecord,
-): Promise<string> {
+): Promise<string | undefined> {
   const now = deps.clock.now().toISOString();
+  // Claim the session first: of a slow exchange racing its expiry, or two picker submits, only the
+  // one that ends the pending session links an account.
+  const claimed = await deps.db
+    .updateTable('connect_sessions')
+    .set({ status: 'connected', error_code: null, pending_accounts_enc: null, updated_at: now })
+    .where('id', '=', session.id)
+    .where('status', '=', 'pending')
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) return undefined;
   const platform = session.platform as Platform;
   const aad = (column: string) => connectionTokenAad(column, session.end_user_id, platform);
   const row = await upsertConnection(deps.db, {
@@ -135,7 +146,11 @@ export async function linkAccount(
     created_at: now,
     updated_at: now,
   });
-  await finishConnectSession(deps.db, session.id, { status: 'connected', connectionId: row.id }, now);
+  await deps.db
+    .updateTable('connect_sessions')
+    .set({ connection_id: row.id })
+    .where('id', '=', session.id)
+    .execute();
   return row.id;
 }
 

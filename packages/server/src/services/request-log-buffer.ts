@@ -101,10 +101,14 @@ export class RequestLogBuffer {
       key_prefix: entry.keyPrefix,
       created_at: now.toISOString(),
     });
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      void this.flush();
-    }, this.options.flushIntervalMs);
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.options.flushIntervalMs);
+      // A pending flush must not keep the process alive; shutdown flushes explicitly.
+      this.timer.unref();
+    }
   }
 
   /** Writes everything pending. Flushes are serialised so batches land in order. */

@@ -41,6 +41,8 @@ async function markExpired(deps: AppDeps, connection: ConnectionsTable, reason: 
     .updateTable('connections')
     .set({ status: 'expired', updated_at: deps.clock.now().toISOString() })
     .where('id', '=', connection.id)
+    // Only the grant we tried: a reconnect that landed meanwhile carries new tokens and stays live.
+    .where('access_token_enc', connection.access_token_enc === null ? 'is' : '=', connection.access_token_enc)
     .execute();
   backoff.delete(connection.id);
   deps.logger.info(
@@ -106,6 +108,8 @@ async function refreshNow(deps: AppDeps, seen: ConnectionsTable): Promise<TokenS
       updated_at: deps.clock.now().toISOString(),
     })
     .where('id', '=', connection.id)
+    // Only over the tokens we refreshed: if the person reconnected meanwhile, their new grant wins.
+    .where('access_token_enc', connection.access_token_enc === null ? 'is' : '=', connection.access_token_enc)
     .execute();
   backoff.delete(connection.id);
   return { ...refreshed, refreshToken };

@@ -19,6 +19,7 @@ export function startWorker(deps: AppDeps, pattern = '*/30 * * * * *'): WorkerHa
     running = runHousekeeping(deps)
       .then(() => {
         lastTick = deps.clock.now();
+        deps.worker.lastTickAt = lastTick;
       })
       .catch((error: Error) => deps.logger.error({ err: error.message }, 'housekeeping pass failed'));
     await running;

@@ -264,4 +264,23 @@ describe('hosted connect flow (sandbox provider, HTTP level)', () => {
     expect((await browser.fetch('/connect/3b241101-e2bb-4255-8caf-4136c566a962')).status).toBe(404);
     expect((await browser.fetch('/connect/not-a-uuid')).status).toBe(404);
   });
+
+  it('sets a Secure binding cookie when the public URL is https, even behind a plain-HTTP proxy hop', async () => {
+    const tls = await startTestServer({ MYPOSTSHARE_PUBLIC_URL: 'https://social.example.com' });
+    try {
+      const session = await newSession(tls, tls.sandboxKey, {
+        externalUserId: 'tls_user',
+        platform: 'linkedin',
+        redirectUri: 'https://social.example.com/connect/complete',
+      });
+      expect(session.connectUrl).toBe(`https://social.example.com/connect/${session.id}`);
+      const page = await new FlowClient(tls).fetch(new URL(session.connectUrl).pathname);
+      expect(page.status).toBe(200);
+      const cookie =
+        page.headers.getSetCookie().find((value) => value.startsWith(`mps_bind_${session.id}=`)) ?? '';
+      expect(cookie).toMatch(/;\s*secure/i);
+    } finally {
+      await tls.close();
+    }
+  });
 });

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, browserAvailable, launchBrowser } from '../browser.js';
@@ -138,6 +140,43 @@ describe.skipIf(!canRun)('hosted connect flow in Chromium', () => {
       platform: 'facebook',
       displayName: 'Sandbox facebook account 2',
     });
+  });
+
+  it("returns to the customer's own origin after the form posts (CSP lets the redirect chain through)", async () => {
+    // A customer app on another origin (another port is another origin).
+    const customer = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<!doctype html><title>Customer</title><h1>Customer app</h1>');
+    });
+    await new Promise<void>((resolve) => customer.listen(0, '127.0.0.1', resolve));
+    const redirectUri = `http://127.0.0.1:${(customer.address() as AddressInfo).port}/oauth/callback`;
+    try {
+      const apps = await server.admin('GET', '/admin/v1/apps');
+      const sandboxApp = (apps.body as Array<{ id: string; sandbox: boolean }>).find((app) => app.sandbox)!;
+      expect(
+        (await server.admin('POST', `/admin/v1/apps/${sandboxApp.id}/redirect-uris`, { uri: redirectUri }))
+          .status,
+      ).toBe(201);
+      for (const platform of ['linkedin', 'facebook'] as const) {
+        const session = await createSession(
+          server.sandboxKey,
+          platform,
+          `cross_origin_${platform}`,
+          redirectUri,
+        );
+        const page = await browser.newPage();
+        await page.goto(session.connectUrl);
+        await page.getByRole('button', { name: /^Continue with/ }).click();
+        await page.getByRole('button', { name: 'Approve' }).click();
+        if (platform === 'facebook') await page.getByRole('button', { name: 'Continue' }).click();
+        await page.waitForURL((url) => url.toString().startsWith(`${redirectUri}?`));
+        await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Customer app');
+        expect(new URL(page.url()).searchParams.get('status')).toBe('connected');
+        await page.close();
+      }
+    } finally {
+      await new Promise<void>((resolve) => customer.close(() => resolve()));
+    }
   });
 
   for (const platform of ['twitter', 'linkedin'] as const) {

@@ -12,8 +12,27 @@ describe('/readyz', () => {
   it('answers 200 ready with the database check, without authentication', async () => {
     const response = await server.request('GET', '/readyz');
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'ready', checks: { database: { status: 'ok' } } });
+    expect(response.body).toEqual({
+      status: 'ready',
+      checks: { database: { status: 'ok' }, worker: { status: 'ok', detail: 'no tick yet' } },
+    });
     expect(response.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it("reports the worker's last tick, and is not ready when the worker stopped ticking", async () => {
+    const worker = server.started.app.deps.worker;
+    worker.lastTickAt = new Date();
+    const fresh = await server.request('GET', '/readyz');
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.checks.worker).toEqual({
+      status: 'ok',
+      detail: `last tick ${worker.lastTickAt.toISOString()}`,
+    });
+    worker.lastTickAt = new Date(Date.now() - 10 * 60_000);
+    const stale = await server.request('GET', '/readyz');
+    expect(stale.status).toBe(503);
+    expect(stale.body).toMatchObject({ status: 'not_ready', checks: { worker: { status: 'failing' } } });
+    worker.lastTickAt = undefined;
   });
 
   it('answers 503 not_ready once the app has begun shutting down, while liveness stays up', async () => {

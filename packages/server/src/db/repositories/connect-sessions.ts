@@ -74,22 +74,16 @@ export async function claimSessionForBrowser(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Ends a pending session; false when it had already ended (so the caller does not redirect twice). */
-export async function finishConnectSession(
+/** Fails a pending session; false when it had already ended (so the caller does not redirect twice). */
+export async function failConnectSession(
   db: Db,
   id: string,
-  outcome: { status: 'connected'; connectionId: string } | { status: 'failed'; errorCode: ConnectErrorCode },
+  errorCode: ConnectErrorCode,
   now: string,
 ): Promise<boolean> {
   const result = await db
     .updateTable('connect_sessions')
-    .set({
-      status: outcome.status,
-      error_code: outcome.status === 'failed' ? outcome.errorCode : null,
-      connection_id: outcome.status === 'connected' ? outcome.connectionId : null,
-      pending_accounts_enc: null,
-      updated_at: now,
-    })
+    .set({ status: 'failed', error_code: errorCode, pending_accounts_enc: null, updated_at: now })
     .where('id', '=', id)
     .where('status', '=', 'pending')
     .executeTakeFirst();

@@ -17,9 +17,14 @@ export const findRedirectUriByValue = (db: Db, appId: string, uri: string) =>
     .where('uri', '=', uri)
     .executeTakeFirst();
 
-export async function insertRedirectUri(db: Db, row: RedirectUrisTable) {
-  await db.insertInto('redirect_uris').values(row).execute();
-  return row;
+/** Inserts the URI; false when the app already has it (the unique key decides, so races are safe). */
+export async function insertRedirectUri(db: Db, row: RedirectUrisTable): Promise<boolean> {
+  const result = await db
+    .insertInto('redirect_uris')
+    .values(row)
+    .onConflict((oc) => oc.columns(['app_id', 'uri']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
 }
 
 export async function listRedirectUris(db: Db, appId: string, page: { limit?: number; cursor?: string }) {
