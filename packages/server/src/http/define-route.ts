@@ -61,7 +61,8 @@ export function mountRoutes(router: Router<AppState>, routes: ServerRoute[], dep
           ? await withIdempotency(
               deps,
               ctx,
-              { appId: auth.appId, method: definition.method, route: definition.path, body: ctx.state.body },
+              // The concrete path, not the template: the same key on another post's retry is another request.
+              { appId: auth.appId, method: definition.method, route: ctx.path, body: ctx.state.body },
               execute,
             )
           : await execute();

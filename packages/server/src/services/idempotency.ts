@@ -50,29 +50,46 @@ export async function withIdempotency(
     .digest('hex');
   const now = deps.clock.now();
   const lockedUntil = new Date(now.getTime() + LOCK_MS).toISOString();
+  const inProgress = () =>
+    new ApiError(
+      'idempotency_key_in_progress',
+      'A request with this Idempotency-Key is still in progress; retry shortly',
+      undefined,
+      {
+        'Retry-After': '1',
+      },
+    );
 
-  const inserted = await deps.db
-    .insertInto('idempotency_keys')
-    .values({
-      app_id: scope.appId,
-      idempotency_key: key,
-      fingerprint,
-      status: 'in_progress',
-      response_status: null,
-      response_body: null,
-      locked_until: lockedUntil,
-      created_at: now.toISOString(),
-    })
-    .onConflict((oc) => oc.doNothing())
-    .executeTakeFirst();
+  const claim = () =>
+    deps.db
+      .insertInto('idempotency_keys')
+      .values({
+        app_id: scope.appId,
+        idempotency_key: key,
+        fingerprint,
+        status: 'in_progress',
+        response_status: null,
+        response_body: null,
+        locked_until: lockedUntil,
+        created_at: now.toISOString(),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
 
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
+  // Twice at most: the row we collided with may be released (its request failed) before we read it.
+  for (let attempt = 0; ; attempt += 1) {
+    const inserted = await claim();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) break;
     const existing = await deps.db
       .selectFrom('idempotency_keys')
       .selectAll()
       .where('app_id', '=', scope.appId)
       .where('idempotency_key', '=', key)
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!existing) {
+      if (attempt === 0) continue;
+      throw inProgress();
+    }
     if (existing.fingerprint !== fingerprint) {
       throw new ApiError(
         'idempotency_key_reused',
@@ -96,21 +113,19 @@ export async function withIdempotency(
       .where('locked_until', '=', existing.locked_until)
       .where('locked_until', '<', now.toISOString())
       .executeTakeFirst();
-    if (Number(takenOver.numUpdatedRows) === 0) {
-      throw new ApiError(
-        'idempotency_key_in_progress',
-        'A request with this Idempotency-Key is still in progress; retry shortly',
-        undefined,
-        { 'Retry-After': '1' },
-      );
-    }
+    if (Number(takenOver.numUpdatedRows) === 0) throw inProgress();
+    break;
   }
 
+  // Our `locked_until` doubles as our lock token: after a takeover the row is someone else's, and
+  // neither releasing nor completing may touch it.
   const release = () =>
     deps.db
       .deleteFrom('idempotency_keys')
       .where('app_id', '=', scope.appId)
       .where('idempotency_key', '=', key)
+      .where('status', '=', 'in_progress')
+      .where('locked_until', '=', lockedUntil)
       .execute();
   const complete = (result: IdempotentResult) =>
     deps.db
@@ -122,6 +137,8 @@ export async function withIdempotency(
       })
       .where('app_id', '=', scope.appId)
       .where('idempotency_key', '=', key)
+      .where('status', '=', 'in_progress')
+      .where('locked_until', '=', lockedUntil)
       .execute();
 
   let result: IdempotentResult;
