@@ -47,7 +47,3 @@ export function createLoggers(level: string, destination?: pino.DestinationStrea
   const accessLogger = pino({ level, base: undefined }, stream);
   return { logger, accessLogger };
 }
-
-/** The general logger alone (for code that logs no requests). */
-export const createLogger = (level: string, destination?: pino.DestinationStream): Logger =>
-  createLoggers(level, destination).logger;

@@ -1,6 +1,8 @@
 import { type ConnectErrorCode, Platform } from '@mypostshare/contract';
 import type { Context } from 'koa';
 import type { AppDeps } from '../app.js';
+import { oauthStateAad } from '../crypto/aad.js';
+import { sha256Base64Url } from '../crypto/tokens.js';
 import { failConnectSession, findConnectSessionWithContext } from '../db/repositories/connect-sessions.js';
 import { consumeOauthState, findOauthState } from '../db/repositories/oauth-states.js';
 import { adapterFor } from '../providers/registry.js';
@@ -10,11 +12,9 @@ import {
   finalRedirectUrl,
   linkAccount,
   savePendingAccounts,
-  sha256Base64,
 } from '../services/connect-flow.js';
+import { firstQueryValue } from './form.js';
 import { sendMessagePage, setHostedPageHeaders } from './html.js';
-
-const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 const invalidLink = (ctx: Context, text: string) =>
   sendMessagePage(ctx, 400, { title: 'This sign-in could not be completed', text });
@@ -36,12 +36,12 @@ export async function handleOauthCallback(ctx: Context, deps: AppDeps): Promise<
     });
     return;
   }
-  const state = first(ctx.query.state);
+  const state = firstQueryValue(ctx.query.state);
   if (!state || state.length > 512) {
     invalidLink(ctx, 'The provider sent you back without the information we need. Start again from the app.');
     return;
   }
-  const stateHash = sha256Base64(state);
+  const stateHash = sha256Base64Url(state);
   const record = await findOauthState(deps.db, stateHash);
   const now = deps.clock.now();
   if (!record) {
@@ -57,7 +57,7 @@ export async function handleOauthCallback(ctx: Context, deps: AppDeps): Promise<
     return;
   }
   const binding = ctx.cookies.get(bindingCookieName(record.session_id));
-  if (deps.config.connectBrowserBinding && (!binding || sha256Base64(binding) !== record.binding_hash)) {
+  if (deps.config.connectBrowserBinding && (!binding || sha256Base64Url(binding) !== record.binding_hash)) {
     // Checked before consuming, so a replay from another browser cannot burn the real user's state.
     invalidLink(ctx, 'Finish signing in in the browser where you started. Start again from the app.');
     return;
@@ -95,9 +95,9 @@ export async function handleOauthCallback(ctx: Context, deps: AppDeps): Promise<
   }
   if (session.expires_at <= now.toISOString()) return fail('session_expired');
 
-  const providerError = first(ctx.query.error);
+  const providerError = firstQueryValue(ctx.query.error);
   if (providerError) return fail(providerError === 'access_denied' ? 'access_denied' : 'provider_error');
-  const code = first(ctx.query.code);
+  const code = firstQueryValue(ctx.query.code);
   if (!code) return fail('provider_error');
 
   const sandbox = session.sandbox === 1;
@@ -111,14 +111,14 @@ export async function handleOauthCallback(ctx: Context, deps: AppDeps): Promise<
         clientId: consumed.client_id,
         clientSecret: deps.secrets.decrypt(
           consumed.client_secret_enc,
-          `oauth_states.client_secret:${consumed.id}`,
+          oauthStateAad('client_secret', consumed.id),
         ),
       },
       redirectUri: consumed.callback_url,
       code,
       codeVerifier: deps.secrets.decrypt(
         consumed.code_verifier_enc,
-        `oauth_states.code_verifier:${consumed.id}`,
+        oauthStateAad('code_verifier', consumed.id),
       ),
     });
     accounts = exchanged.accounts;

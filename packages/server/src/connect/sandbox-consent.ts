@@ -1,14 +1,12 @@
 import type { Context } from 'koa';
 import type { AppDeps } from '../app.js';
+import { sha256Base64Url } from '../crypto/tokens.js';
 import { findConnectSessionWithContext } from '../db/repositories/connect-sessions.js';
 import { findOauthState } from '../db/repositories/oauth-states.js';
 import { sandboxCode } from '../providers/sandbox/adapter.js';
-import { sha256Base64 } from '../services/connect-flow.js';
-import { readForm } from './form.js';
+import { firstQueryValue, readForm } from './form.js';
 import { html, sendMessagePage, sendPage } from './html.js';
 import { platformLabel } from './session-guard.js';
-
-const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 /**
  * `GET /connect/sandbox/authorize`: the simulated provider's consent screen for sandbox apps, with
@@ -16,9 +14,9 @@ const first = (value: string | string[] | undefined) => (Array.isArray(value) ? 
  * code (or `error=access_denied`) and the state, through the same machinery as a real provider.
  */
 export async function showSandboxConsent(ctx: Context, deps: AppDeps): Promise<void> {
-  const state = first(ctx.query.state) ?? '';
-  const challenge = first(ctx.query.code_challenge) ?? '';
-  const record = state ? await findOauthState(deps.db, sha256Base64(state)) : undefined;
+  const state = firstQueryValue(ctx.query.state) ?? '';
+  const challenge = firstQueryValue(ctx.query.code_challenge) ?? '';
+  const record = state ? await findOauthState(deps.db, sha256Base64Url(state)) : undefined;
   const session = record ? await findConnectSessionWithContext(deps.db, record.session_id) : undefined;
   if (!record || !session || session.sandbox !== 1 || !/^[A-Za-z0-9_-]{43,128}$/.test(challenge)) {
     sendMessagePage(ctx, 400, {
@@ -47,7 +45,7 @@ export async function decideSandboxConsent(ctx: Context, deps: AppDeps): Promise
   const form = await readForm(ctx);
   const state = form.get('state') ?? '';
   const challenge = form.get('code_challenge') ?? '';
-  const record = state ? await findOauthState(deps.db, sha256Base64(state)) : undefined;
+  const record = state ? await findOauthState(deps.db, sha256Base64Url(state)) : undefined;
   const session = record ? await findConnectSessionWithContext(deps.db, record.session_id) : undefined;
   if (!record || !session || session.sandbox !== 1) {
     sendMessagePage(ctx, 400, {

@@ -1,17 +1,27 @@
 import { PLATFORM_LABELS, type Platform } from '@mypostshare/contract';
 import type { Context } from 'koa';
 import type { AppDeps } from '../app.js';
+import { sha256Base64Url } from '../crypto/tokens.js';
 import {
   type ConnectSessionWithContext,
   effectiveStatus,
   findConnectSessionWithContext,
 } from '../db/repositories/connect-sessions.js';
-import { bindingCookieName, sha256Base64 } from '../services/connect-flow.js';
+import { bindingCookieName } from '../services/connect-flow.js';
 import { sendMessagePage } from './html.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 export const platformLabel = (platform: string) => PLATFORM_LABELS[platform as Platform] ?? platform;
+
+/** The 410 page for a session bound to another browser: a leaked link must not let a stranger finish it. */
+export function sendOpenedInAnotherBrowser(ctx: Context, appName: string): void {
+  sendMessagePage(ctx, 410, {
+    icon: '🔒',
+    title: 'This link was opened in another browser',
+    text: `For your security a connect link works in one browser only. Go back to ${appName} and start again.`,
+  });
+}
 
 /**
  * Loads the session a hosted page addresses and answers the page itself when the session cannot
@@ -56,13 +66,9 @@ export async function loadOpenSession(
     return undefined;
   }
   const binding = ctx.cookies.get(bindingCookieName(session.id));
-  if (session.binding_hash && (!binding || sha256Base64(binding) !== session.binding_hash)) {
+  if (session.binding_hash && (!binding || sha256Base64Url(binding) !== session.binding_hash)) {
     // A leaked link must not let a stranger finish someone else's connection.
-    sendMessagePage(ctx, 410, {
-      icon: '🔒',
-      title: 'This link was opened in another browser',
-      text: `For your security a connect link works in one browser only. Go back to ${session.app_name} and start again.`,
-    });
+    sendOpenedInAnotherBrowser(ctx, session.app_name);
     return undefined;
   }
   return { session, binding };

@@ -1,9 +1,10 @@
 import type { Context } from 'koa';
 import type { AppDeps } from '../app.js';
+import { sha256Base64Url } from '../crypto/tokens.js';
 import { claimSessionForBrowser, failConnectSession } from '../db/repositories/connect-sessions.js';
-import { finalRedirectUrl, sha256Base64, startProviderFlow } from '../services/connect-flow.js';
+import { finalRedirectUrl, startProviderFlow } from '../services/connect-flow.js';
 import { sendMessagePage, setHostedPageHeaders } from './html.js';
-import { loadOpenSession } from './session-guard.js';
+import { loadOpenSession, sendOpenedInAnotherBrowser } from './session-guard.js';
 
 /**
  * `POST /connect/:id/start`: binds the session to this browser (first browser wins) and sends it to
@@ -21,12 +22,8 @@ export async function startConnect(ctx: Context, deps: AppDeps): Promise<void> {
     return;
   }
   const now = deps.clock.now().toISOString();
-  if (!(await claimSessionForBrowser(deps.db, session.id, sha256Base64(binding), now))) {
-    sendMessagePage(ctx, 410, {
-      icon: '🔒',
-      title: 'This link was opened in another browser',
-      text: `For your security a connect link works in one browser only. Go back to ${session.app_name} and start again.`,
-    });
+  if (!(await claimSessionForBrowser(deps.db, session.id, sha256Base64Url(binding), now))) {
+    sendOpenedInAnotherBrowser(ctx, session.app_name);
     return;
   }
   const authorizeUrl = await startProviderFlow(deps, session, binding);

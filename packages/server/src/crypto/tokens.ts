@@ -12,6 +12,12 @@ export function randomBase62(length: number): string {
 /** SHA-256 hex digest: keys and tokens are stored only as this. */
 export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
 
+/**
+ * SHA-256 base64url digest (unpadded): OAuth states and browser bindings are stored only as this,
+ * and it is the PKCE S256 transform.
+ */
+export const sha256Base64Url = (value: string) => createHash('sha256').update(value).digest('base64url');
+
 /** Compares two secrets in constant time (by digest, so lengths may differ). */
 export function secretsEqual(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());

@@ -44,8 +44,9 @@ function allowedMethods(matched: unknown): string[] {
 }
 
 /**
- * Outermost middleware: assigns the request id, renders every error as the uniform body, and
- * logs one line per request. Unknown failures become a bare 500 with nothing internal in it.
+ * Runs just inside the access log (middleware/access-log.ts, the outermost middleware, which writes
+ * the one line per request): assigns the request id and renders every error as the uniform body.
+ * Unknown failures are logged and become a bare 500 with nothing internal in it.
  */
 export function errorHandler(logger: Logger): Middleware<AppState> {
   return async (ctx, next) => {

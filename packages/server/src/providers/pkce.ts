@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Base64Url } from '../crypto/tokens.js';
 
 /** RFC 7636 §4.1: 43 to 128 characters from the unreserved set. */
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
@@ -11,5 +12,6 @@ export function createPkceVerifier(): string {
 /** The S256 code challenge of a verifier: base64url(SHA-256(ASCII(verifier))), unpadded. */
 export function pkceChallenge(verifier: string): string {
   if (!VERIFIER.test(verifier)) throw new RangeError('PKCE verifier must be 43-128 unreserved characters');
-  return createHash('sha256').update(verifier, 'ascii').digest('base64url');
+  // The pattern admits ASCII only, so hashing the UTF-8 bytes is hashing the ASCII bytes.
+  return sha256Base64Url(verifier);
 }

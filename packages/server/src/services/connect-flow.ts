@@ -1,20 +1,19 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { ConnectErrorCode, Platform } from '@mypostshare/contract';
 import type { Context } from 'koa';
 import type { AppDeps } from '../app.js';
+import { connectionTokenAad, oauthStateAad, pendingAccountsAad } from '../crypto/aad.js';
+import { sha256Base64Url } from '../crypto/tokens.js';
 import { type ConnectSessionWithContext, setPendingAccounts } from '../db/repositories/connect-sessions.js';
 import { upsertConnection } from '../db/repositories/connections.js';
 import { insertOauthState } from '../db/repositories/oauth-states.js';
 import { createPkceVerifier, pkceChallenge } from '../providers/pkce.js';
 import { adapterFor } from '../providers/registry.js';
 import type { LinkableAccount } from '../providers/types.js';
-import { connectionTokenAad } from './connection-tokens.js';
 import { resolveClient } from './credentials.js';
 
 /** OAuth states live ten minutes (security.md item 5). */
 export const STATE_TTL_MS = 10 * 60_000;
-
-export const sha256Base64 = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 /** The browser-binding cookie of one session. Per session, so two tabs never clobber each other. */
 export const bindingCookieName = (sessionId: string) => `mps_bind_${sessionId}`;
@@ -35,8 +34,9 @@ export function setBindingCookie(ctx: Context, deps: AppDeps, sessionId: string,
   });
 }
 
-export const callbackUrl = (deps: AppDeps, platform: Platform) =>
-  `${deps.config.publicUrl}/oauth/callback/${platform}`;
+/** The fixed callback URL for a platform: where providers send the browser back, registered in their consoles. */
+export const callbackUrl = (publicUrl: string, platform: Platform) =>
+  `${publicUrl}/oauth/callback/${platform}`;
 
 /**
  * Mints a fresh state for the session (>= 128 random bits, stored only as a hash, single use,
@@ -56,18 +56,18 @@ export async function startProviderFlow(
   const verifier = createPkceVerifier();
   const stateId = randomUUID();
   const now = deps.clock.now();
-  const redirectUri = callbackUrl(deps, platform);
+  const redirectUri = callbackUrl(deps.config.publicUrl, platform);
   await insertOauthState(deps.db, {
     id: stateId,
-    state_hash: sha256Base64(state),
+    state_hash: sha256Base64Url(state),
     session_id: session.id,
     platform,
     credential_mode: client.mode,
     client_id: client.clientId,
-    client_secret_enc: deps.secrets.encrypt(client.clientSecret, `oauth_states.client_secret:${stateId}`),
-    code_verifier_enc: deps.secrets.encrypt(verifier, `oauth_states.code_verifier:${stateId}`),
+    client_secret_enc: deps.secrets.encrypt(client.clientSecret, oauthStateAad('client_secret', stateId)),
+    code_verifier_enc: deps.secrets.encrypt(verifier, oauthStateAad('code_verifier', stateId)),
     callback_url: redirectUri,
-    binding_hash: sha256Base64(bindingValue),
+    binding_hash: sha256Base64Url(bindingValue),
     expires_at: new Date(now.getTime() + STATE_TTL_MS).toISOString(),
     consumed_at: null,
     created_at: now.toISOString(),
@@ -164,8 +164,6 @@ interface PendingAccounts {
   >;
 }
 
-const pendingAad = (sessionId: string) => `connect_sessions.pending_accounts:${sessionId}`;
-
 export async function savePendingAccounts(
   deps: AppDeps,
   sessionId: string,
@@ -187,7 +185,7 @@ export async function savePendingAccounts(
   await setPendingAccounts(
     deps.db,
     sessionId,
-    deps.secrets.encrypt(JSON.stringify(pending), pendingAad(sessionId)),
+    deps.secrets.encrypt(JSON.stringify(pending), pendingAccountsAad(sessionId)),
     deps.clock.now().toISOString(),
   );
 }
@@ -198,7 +196,7 @@ export function readPendingAccounts(
 ): { credential: CredentialRecord; accounts: LinkableAccount[] } | undefined {
   if (!session.pending_accounts_enc) return undefined;
   const pending = JSON.parse(
-    deps.secrets.decrypt(session.pending_accounts_enc, pendingAad(session.id)),
+    deps.secrets.decrypt(session.pending_accounts_enc, pendingAccountsAad(session.id)),
   ) as PendingAccounts;
   return {
     credential: pending.credential,

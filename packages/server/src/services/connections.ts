@@ -1,8 +1,8 @@
 import type { Platform } from '@mypostshare/contract';
 import type { AppDeps } from '../app.js';
+import { connectionTokenAad } from '../crypto/aad.js';
 import type { ConnectionsTable } from '../db/schema.js';
 import { adapterFor } from '../providers/registry.js';
-import { connectionTokenAad } from './connection-tokens.js';
 import { resolveClient } from './credentials.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Platform } from '@mypostshare/contract';
 import type { AppDeps } from '../app.js';
+import { clientSecretAad } from '../crypto/aad.js';
 import { findCredentialRow } from '../db/repositories/credentials.js';
-import { clientSecretAad } from '../routes/admin/credentials-view.js';
 
 /** The OAuth client one flow or refresh runs with, and where it came from. */
 export interface ResolvedClient {

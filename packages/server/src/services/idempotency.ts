@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
 import type { AppDeps } from '../app.js';
+import { sha256Hex } from '../crypto/tokens.js';
 import { ApiError } from '../errors.js';
 
 /** How long a request may hold its key before another attempt may take it over. */
@@ -45,9 +45,7 @@ export async function withIdempotency(
       { field: 'Idempotency-Key', message: 'invalid header value' },
     ]);
   }
-  const fingerprint = createHash('sha256')
-    .update(`${scope.method} ${scope.route} ${canonicalJson(scope.body)}`)
-    .digest('hex');
+  const fingerprint = sha256Hex(`${scope.method} ${scope.route} ${canonicalJson(scope.body)}`);
   const now = deps.clock.now();
   const lockedUntil = new Date(now.getTime() + LOCK_MS).toISOString();
   const inProgress = () =>

@@ -1,9 +1,8 @@
 import type { Platform } from '@mypostshare/contract';
 import type { Kysely } from 'kysely';
+import { clientSecretAad, connectionTokenAad, oauthStateAad, pendingAccountsAad } from '../crypto/aad.js';
 import type { Keyring } from '../crypto/encryption.js';
 import type { Db } from '../db/database.js';
-import { clientSecretAad } from '../routes/admin/credentials-view.js';
-import { connectionTokenAad } from './connection-tokens.js';
 
 /** How often one row is read again and retried when something else keeps changing it meanwhile. */
 const MAX_ATTEMPTS = 5;
@@ -52,15 +51,15 @@ const ENCRYPTED: EncryptedTable[] = [
     key: ['id'],
     holds: 'client_secret_enc',
     values: (row) => [
-      { column: 'client_secret_enc', aad: `oauth_states.client_secret:${row.id}` },
-      { column: 'code_verifier_enc', aad: `oauth_states.code_verifier:${row.id}` },
+      { column: 'client_secret_enc', aad: oauthStateAad('client_secret', row.id!) },
+      { column: 'code_verifier_enc', aad: oauthStateAad('code_verifier', row.id!) },
     ],
   },
   {
     table: 'connect_sessions',
     key: ['id'],
     holds: 'pending_accounts_enc',
-    values: (row) => [{ column: 'pending_accounts_enc', aad: `connect_sessions.pending_accounts:${row.id}` }],
+    values: (row) => [{ column: 'pending_accounts_enc', aad: pendingAccountsAad(row.id!) }],
   },
 ];
 

@@ -1,9 +1,9 @@
 import type { Platform } from '@mypostshare/contract';
 import type { AppDeps } from '../app.js';
+import { connectionTokenAad } from '../crypto/aad.js';
 import type { ConnectionsTable } from '../db/schema.js';
 import { adapterFor } from '../providers/registry.js';
 import { ProviderError, type TokenSet } from '../providers/types.js';
-import { connectionTokenAad } from './connection-tokens.js';
 import { clientForConnection, decryptConnectionTokens } from './connections.js';
 
 /** Refresh this long before expiry, so a token never expires between the check and its use. */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Platform } from '@mypostshare/contract';
+import { connectionTokenAad } from '../../src/crypto/aad.js';
 import { upsertConnection } from '../../src/db/repositories/connections.js';
 import type { ConnectionsTable } from '../../src/db/schema.js';
-import { connectionTokenAad } from '../../src/services/connection-tokens.js';
 import type { TestServer } from '../harness.js';
 
 /**

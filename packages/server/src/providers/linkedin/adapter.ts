@@ -9,8 +9,21 @@ import {
   retryAfterMs,
 } from '../http.js';
 import {
+  clientFields,
+  type Grant,
+  grantedScopes,
+  isOk,
+  type Json,
+  noRefreshTokenError,
+  record,
+  safeDetail,
+  str,
+  tokenRefusedMessage,
+  tokenResponseBody,
+  withQuery,
+} from '../oauth-helpers.js';
+import {
   type AdapterContext,
-  type ClientCredentials,
   type ErrorClass,
   type LinkableAccount,
   type ProviderAdapter,
@@ -29,44 +42,7 @@ export const LINKEDIN_SCOPES: readonly string[] = ['openid', 'profile', 'email',
  */
 export const LINKEDIN_PROPAGATION_DELAY_MS = 500;
 
-type Grant = 'authorization_code' | 'refresh_token';
-type Json = Record<string, unknown>;
-
-const record = (value: unknown): Json | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
-const str = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value : undefined;
-const isOk = (response: ProviderResponse) => response.status >= 200 && response.status < 300;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** The provider's own words, minus anything we sent that must stay secret, kept short. */
-function safeDetail(raw: unknown, secrets: ReadonlyArray<string | undefined>): string | undefined {
-  let text = str(raw);
-  if (!text) return undefined;
-  for (const secret of secrets)
-    if (secret && secret.length >= 4) text = text.split(secret).join('[redacted]');
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-
-/** `scope` as granted (space- or comma-separated), or the fallback when the answer has none. */
-function grantedScopes(raw: unknown, fallback: readonly string[]): string[] {
-  const list =
-    typeof raw === 'string'
-      ? raw.split(/[\s,]+/).filter(Boolean)
-      : Array.isArray(raw)
-        ? raw.filter((scope): scope is string => typeof scope === 'string' && scope !== '')
-        : [];
-  return list.length > 0 ? list : [...fallback];
-}
-
-function withQuery(base: string, params: Record<string, string>): string {
-  const url = new URL(base);
-  const query = Object.entries(params)
-    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)
-    .join('&');
-  url.search = url.search.length > 1 ? `${url.search.slice(1)}&${query}` : query;
-  return url.toString();
-}
 
 /** Errors of the OAuth token endpoint: `{error, error_description}`. */
 function tokenError(response: ProviderResponse, grant: Grant, now: Date, secrets: Array<string | undefined>) {
@@ -74,8 +50,7 @@ function tokenError(response: ProviderResponse, grant: Grant, now: Date, secrets
   const code =
     str(body?.error) ?? (body?.serviceErrorCode !== undefined ? String(body.serviceErrorCode) : undefined);
   const detail = safeDetail(body?.error_description ?? body?.message, secrets);
-  const action = grant === 'refresh_token' ? 'token refresh' : 'code exchange';
-  const message = `${action} refused (${response.status}${code ? ` ${code}` : ''})${detail ? `: ${detail}` : ''}`;
+  const message = tokenRefusedMessage(grant, response.status, code, detail);
   let classification: ErrorClass;
   if (code === 'invalid_grant') {
     // The code or refresh token is expired or revoked: only the member can grant again.
@@ -140,16 +115,7 @@ export function createLinkedInAdapter(ctx: AdapterContext): ProviderAdapter {
       body: form(fields),
     });
     if (!isOk(response)) throw tokenError(response, grant, ctx.now(), secrets);
-    const body = record(response.json);
-    if (!str(body?.access_token)) {
-      throw new ProviderError(
-        PLATFORM,
-        { kind: 'permanent', message: 'token endpoint answered without an access token' },
-        response.status,
-        'missing_access_token',
-      );
-    }
-    return body as Json;
+    return tokenResponseBody(PLATFORM, response);
   }
 
   function toTokenSet(body: Json, fallbackScopes: readonly string[], previous?: TokenSet): TokenSet {
@@ -203,11 +169,6 @@ export function createLinkedInAdapter(ctx: AdapterContext): ProviderAdapter {
     };
   }
 
-  const clientFields = (client: ClientCredentials) => ({
-    client_id: client.clientId,
-    client_secret: client.clientSecret,
-  });
-
   return {
     platform: PLATFORM,
     pkce: false,
@@ -237,14 +198,9 @@ export function createLinkedInAdapter(ctx: AdapterContext): ProviderAdapter {
 
     async refresh({ client, tokens }) {
       if (!tokens.refreshToken) {
-        throw new ProviderError(
+        throw noRefreshTokenError(
           PLATFORM,
-          {
-            kind: 'reconnect',
-            message: 'LinkedIn issued no refresh token for this connection; the member must connect again',
-          },
-          undefined,
-          'no_refresh_token',
+          'LinkedIn issued no refresh token for this connection; the member must connect again',
         );
       }
       const body = await tokenRequest(

@@ -1,11 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Platform } from '@mypostshare/contract';
+import { sha256Base64Url, sha256Hex } from '../../crypto/tokens.js';
 import { type LinkableAccount, type ProviderAdapter, ProviderError, type TokenSet } from '../types.js';
 
 /** Codes the simulated consent page issues; anything else is refused like a real provider would. */
 export const SANDBOX_CODE_PREFIX = 'sbx_code_';
-
-const s256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 /**
  * A code for the consent page to hand back: `sbx_code_<identity>.<random>.<challenge>`. The identity
@@ -13,7 +12,7 @@ const s256 = (value: string) => createHash('sha256').update(value).digest('base6
  * verifier, as a real provider would.
  */
 export function sandboxCode(endUserId: string, codeChallenge: string): string {
-  const identity = s256(endUserId).slice(0, 12);
+  const identity = sha256Base64Url(endUserId).slice(0, 12);
   return `${SANDBOX_CODE_PREFIX}${identity}.${randomBytes(16).toString('base64url')}.${codeChallenge}`;
 }
 
@@ -66,7 +65,7 @@ export function createSandboxAdapter(
           'invalid_grant',
         );
       }
-      if (s256(codeVerifier) !== challenge) {
+      if (sha256Base64Url(codeVerifier) !== challenge) {
         throw new ProviderError(
           platform,
           { kind: 'permanent', message: 'PKCE verification failed' },
@@ -75,7 +74,7 @@ export function createSandboxAdapter(
         );
       }
       // The identity part is stable per end user, so a reconnect links the same fake account again.
-      const seed = createHash('sha256').update(`${platform}:${identity}`).digest('hex');
+      const seed = sha256Hex(`${platform}:${identity}`);
       const count = platform === 'facebook' || platform === 'instagram' ? 2 : 1;
       const accounts: LinkableAccount[] = Array.from({ length: count }, (_, index) => ({
         remoteAccountId: `sandbox_${platform}_${seed.slice(0, 10)}_${index + 1}`,

@@ -9,6 +9,19 @@ import {
   retryAfterMs,
 } from '../http.js';
 import {
+  type Grant,
+  grantedScopes,
+  isOk,
+  type Json,
+  noRefreshTokenError,
+  record,
+  safeDetail,
+  str,
+  tokenRefusedMessage,
+  tokenResponseBody,
+  withQuery,
+} from '../oauth-helpers.js';
+import {
   type AdapterContext,
   type ClientCredentials,
   type ErrorClass,
@@ -29,44 +42,6 @@ export const TWITTER_SCOPES: readonly string[] = [
   'media.write',
 ];
 
-type Grant = 'authorization_code' | 'refresh_token' | 'revoke';
-type Json = Record<string, unknown>;
-
-const record = (value: unknown): Json | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
-const str = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value : undefined;
-const isOk = (response: ProviderResponse) => response.status >= 200 && response.status < 300;
-
-/** The provider's own words, minus anything we sent that must stay secret, kept short. */
-function safeDetail(raw: unknown, secrets: ReadonlyArray<string | undefined>): string | undefined {
-  let text = str(raw);
-  if (!text) return undefined;
-  for (const secret of secrets)
-    if (secret && secret.length >= 4) text = text.split(secret).join('[redacted]');
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-
-/** `scope` as granted (space- or comma-separated), or the fallback when the answer has none. */
-function grantedScopes(raw: unknown, fallback: readonly string[]): string[] {
-  const list =
-    typeof raw === 'string'
-      ? raw.split(/[\s,]+/).filter(Boolean)
-      : Array.isArray(raw)
-        ? raw.filter((scope): scope is string => typeof scope === 'string' && scope !== '')
-        : [];
-  return list.length > 0 ? list : [...fallback];
-}
-
-function withQuery(base: string, params: Record<string, string>): string {
-  const url = new URL(base);
-  const query = Object.entries(params)
-    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)
-    .join('&');
-  url.search = url.search.length > 1 ? `${url.search.slice(1)}&${query}` : query;
-  return url.toString();
-}
-
 /** Confidential-client authentication: `Basic base64(client_id:client_secret)`. */
 const basicAuth = (client: ClientCredentials) =>
   `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
@@ -86,9 +61,7 @@ function tokenError(response: ProviderResponse, grant: Grant, now: Date, secrets
   const body = record(response.json);
   const code = str(body?.error);
   const detail = safeDetail(body?.error_description ?? body?.detail, secrets);
-  const action =
-    grant === 'refresh_token' ? 'token refresh' : grant === 'revoke' ? 'token revocation' : 'code exchange';
-  const message = `${action} refused (${response.status}${code ? ` ${code}` : ''})${detail ? `: ${detail}` : ''}`;
+  const message = tokenRefusedMessage(grant, response.status, code, detail);
   let classification: ErrorClass;
   if (code === 'invalid_grant' || (grant === 'refresh_token' && code === 'invalid_request')) {
     // X answers a dead (used, revoked or rotated-away) refresh token with invalid_request.
@@ -164,16 +137,7 @@ export function createTwitterAdapter(ctx: AdapterContext): ProviderAdapter {
   ): Promise<Json> {
     const response = await formRequest(endpoints.tokenUrl, client, fields);
     if (!isOk(response)) throw tokenError(response, grant, ctx.now(), secrets);
-    const body = record(response.json);
-    if (!str(body?.access_token)) {
-      throw new ProviderError(
-        PLATFORM,
-        { kind: 'permanent', message: 'token endpoint answered without an access token' },
-        response.status,
-        'missing_access_token',
-      );
-    }
-    return body as Json;
+    return tokenResponseBody(PLATFORM, response);
   }
 
   function toTokenSet(body: Json, fallbackScopes: readonly string[], previous?: TokenSet): TokenSet {
@@ -246,14 +210,7 @@ export function createTwitterAdapter(ctx: AdapterContext): ProviderAdapter {
     },
 
     async refresh({ client, tokens }) {
-      if (!tokens.refreshToken) {
-        throw new ProviderError(
-          PLATFORM,
-          { kind: 'reconnect', message: 'no refresh token for this connection; the user must connect again' },
-          undefined,
-          'no_refresh_token',
-        );
-      }
+      if (!tokens.refreshToken) throw noRefreshTokenError(PLATFORM);
       const body = await tokenRequest(
         client,
         { grant_type: 'refresh_token', refresh_token: tokens.refreshToken },

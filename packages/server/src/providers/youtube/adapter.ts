@@ -9,9 +9,22 @@ import {
   retryAfterMs,
 } from '../http.js';
 import {
+  clientFields,
+  type Grant,
+  grantedScopes,
+  isOk,
+  type Json,
+  noRefreshTokenError,
+  record,
+  safeDetail,
+  str,
+  tokenRefusedMessage,
+  tokenResponseBody,
+  withQuery,
+} from '../oauth-helpers.js';
+import {
   AccountNotEligibleError,
   type AdapterContext,
-  type ClientCredentials,
   type ErrorClass,
   type LinkableAccount,
   type ProviderAdapter,
@@ -46,44 +59,6 @@ const PERMANENT_REASONS = new Set([
   'youtubeSignupRequired',
 ]);
 
-type Grant = 'authorization_code' | 'refresh_token' | 'revoke';
-type Json = Record<string, unknown>;
-
-const record = (value: unknown): Json | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
-const str = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value : undefined;
-const isOk = (response: ProviderResponse) => response.status >= 200 && response.status < 300;
-
-/** The provider's own words, minus anything we sent that must stay secret, kept short. */
-function safeDetail(raw: unknown, secrets: ReadonlyArray<string | undefined>): string | undefined {
-  let text = str(raw);
-  if (!text) return undefined;
-  for (const secret of secrets)
-    if (secret && secret.length >= 4) text = text.split(secret).join('[redacted]');
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-
-/** `scope` as granted (space- or comma-separated), or the fallback when the answer has none. */
-function grantedScopes(raw: unknown, fallback: readonly string[]): string[] {
-  const list =
-    typeof raw === 'string'
-      ? raw.split(/[\s,]+/).filter(Boolean)
-      : Array.isArray(raw)
-        ? raw.filter((scope): scope is string => typeof scope === 'string' && scope !== '')
-        : [];
-  return list.length > 0 ? list : [...fallback];
-}
-
-function withQuery(base: string, params: Record<string, string>): string {
-  const url = new URL(base);
-  const query = Object.entries(params)
-    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)
-    .join('&');
-  url.search = url.search.length > 1 ? `${url.search.slice(1)}&${query}` : query;
-  return url.toString();
-}
-
 const PACIFIC_CLOCK = new Intl.DateTimeFormat('en-US', {
   timeZone: 'America/Los_Angeles',
   hourCycle: 'h23',
@@ -107,9 +82,7 @@ function tokenError(response: ProviderResponse, grant: Grant, now: Date, secrets
   // Token endpoints answer `error` as a string; guard against an API-style object.
   const code = str(body?.error) ?? str(record(body?.error)?.status);
   const detail = safeDetail(body?.error_description, secrets);
-  const action =
-    grant === 'refresh_token' ? 'token refresh' : grant === 'revoke' ? 'token revocation' : 'code exchange';
-  const message = `${action} refused (${response.status}${code ? ` ${code}` : ''})${detail ? `: ${detail}` : ''}`;
+  const message = tokenRefusedMessage(grant, response.status, code, detail);
   let classification: ErrorClass;
   if (code === 'invalid_grant') {
     // The refresh token (or code) is expired or revoked: only the user can grant again.
@@ -176,16 +149,7 @@ export function createYouTubeAdapter(ctx: AdapterContext): ProviderAdapter {
   ): Promise<Json> {
     const response = await formPost(endpoints.tokenUrl, fields);
     if (!isOk(response)) throw tokenError(response, grant, ctx.now(), secrets);
-    const body = record(response.json);
-    if (!str(body?.access_token)) {
-      throw new ProviderError(
-        PLATFORM,
-        { kind: 'permanent', message: 'token endpoint answered without an access token' },
-        response.status,
-        'missing_access_token',
-      );
-    }
-    return body as Json;
+    return tokenResponseBody(PLATFORM, response);
   }
 
   function toTokenSet(body: Json, fallbackScopes: readonly string[], previous?: TokenSet): TokenSet {
@@ -234,11 +198,6 @@ export function createYouTubeAdapter(ctx: AdapterContext): ProviderAdapter {
     };
   }
 
-  const clientFields = (client: ClientCredentials) => ({
-    client_id: client.clientId,
-    client_secret: client.clientSecret,
-  });
-
   return {
     platform: PLATFORM,
     pkce: true,
@@ -277,14 +236,7 @@ export function createYouTubeAdapter(ctx: AdapterContext): ProviderAdapter {
     },
 
     async refresh({ client, tokens }) {
-      if (!tokens.refreshToken) {
-        throw new ProviderError(
-          PLATFORM,
-          { kind: 'reconnect', message: 'no refresh token for this connection; the user must connect again' },
-          undefined,
-          'no_refresh_token',
-        );
-      }
+      if (!tokens.refreshToken) throw noRefreshTokenError(PLATFORM);
       const body = await tokenRequest(
         { ...clientFields(client), grant_type: 'refresh_token', refresh_token: tokens.refreshToken },
         'refresh_token',

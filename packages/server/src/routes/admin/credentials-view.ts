@@ -1,9 +1,6 @@
 import type { Credentials, Platform } from '@mypostshare/contract';
 import type { AppCredentialsTable } from '../../db/schema.js';
-
-/** The fixed callback URL to register in the provider's console for a platform. */
-export const callbackUrl = (publicUrl: string, platform: Platform) =>
-  `${publicUrl}/oauth/callback/${platform}`;
+import { callbackUrl } from '../../services/connect-flow.js';
 
 /** A platform's credential setting as the admin API shows it: never the secret. */
 export function toCredentials(
@@ -27,7 +24,3 @@ export function toCredentials(
     updatedAt: row.updated_at,
   };
 }
-
-/** Associated data binding an encrypted client secret to its app and platform. */
-export const clientSecretAad = (appId: string, platform: Platform) =>
-  `app_credentials.client_secret:${appId}:${platform}`;

@@ -1,8 +1,9 @@
 import { routes } from '@mypostshare/contract';
 import { nowIso } from '../../clock.js';
+import { clientSecretAad } from '../../crypto/aad.js';
 import { findCredentialRow, upsertCredentialRow } from '../../db/repositories/credentials.js';
 import { defineRoute } from '../../http/define-route.js';
-import { clientSecretAad, toCredentials } from './credentials-view.js';
+import { toCredentials } from './credentials-view.js';
 import { requireApp } from './require-app.js';
 
 export default defineRoute('setCredentials', routes.setCredentials, async ({ params, body, deps }) => {
