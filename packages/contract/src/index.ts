@@ -7,6 +7,7 @@
 export * from './admin.js';
 export * from './common.js';
 export * from './connect-sessions.js';
+export * from './content-rules.js';
 export * from './end-users.js';
 export * from './errors.js';
 export * from './openapi.js';

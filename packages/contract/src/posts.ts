@@ -145,6 +145,17 @@ export const Post = z
     externalUserId: z.string(),
     scheduleAt: Timestamp.optional(),
     platformResults: z.array(PlatformResult),
+    // Beyond the reference (additive): what was asked for, so a request can be inspected or edited.
+    platforms: z.array(Platform),
+    content: z.string(),
+    title: z.string().optional(),
+    mediaUrl: z.string().optional(),
+    mediaUrls: z.array(z.string()).optional(),
+    thumbnailUrl: z.string().optional(),
+    platformOptions: PlatformOptions.optional(),
+    metadata: z.record(z.string(), z.unknown()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
   })
   .meta({ id: 'Post' });
 export type Post = z.infer<typeof Post>;
@@ -156,6 +167,9 @@ export const PostListItem = z
     mode: z.enum(['immediate', 'scheduled']),
     status: PostStatus,
     externalUserId: z.string(),
+    platforms: z.array(Platform),
+    scheduleAt: Timestamp.optional(),
+    createdAt: Timestamp,
   })
   .meta({ id: 'PostListItem' });
 export type PostListItem = z.infer<typeof PostListItem>;
@@ -188,6 +202,12 @@ export const ValidatePostResponse = z
   .meta({ id: 'ValidatePostResponse' });
 export type ValidatePostResponse = z.infer<typeof ValidatePostResponse>;
 
+/** Body of `POST /v1/posts/validate`: either publish body, `scheduleAt` optional. */
+export const ValidatePostRequest = z
+  .strictObject({ ...publishFields, scheduleAt: Timestamp.optional() })
+  .meta({ id: 'ValidatePostRequest' });
+export type ValidatePostRequest = z.infer<typeof ValidatePostRequest>;
+
 /** One platform's limits and capabilities, from `GET /v1/platforms`. */
 export const PlatformInfo = z
   .object({
@@ -196,8 +216,12 @@ export const PlatformInfo = z
     maxTextLength: z.number().int(),
     textLengthUnit: z.enum(['characters', 'weighted_characters', 'bytes']),
     requiresMedia: z.boolean(),
+    requiresTitle: z.boolean(),
     supportsTitle: z.boolean(),
+    maxTitleLength: z.number().int().nullable(),
     mediaTypes: z.array(z.string()),
+    maxMediaCount: z.number().int(),
+    options: z.array(z.string()),
   })
   .meta({ id: 'PlatformInfo' });
 export type PlatformInfo = z.infer<typeof PlatformInfo>;

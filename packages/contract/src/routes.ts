@@ -44,6 +44,7 @@ import {
   PublishPostRequest,
   SchedulePostRequest,
   UpdatePostRequest,
+  ValidatePostRequest,
   ValidatePostResponse,
 } from './posts.js';
 
@@ -260,7 +261,7 @@ export const routes = {
     summary: 'Dry-run validation of a post',
     tag: 'Posts',
     auth: 'apiKey',
-    body: PublishPostRequest,
+    body: ValidatePostRequest,
     success: { status: 200, description: 'Validated', schema: ValidatePostResponse },
     idempotent: true,
   }),

@@ -11,6 +11,7 @@ import { accessLog } from './middleware/access-log.js';
 import { adminAuth, apiKeyAuth } from './middleware/auth.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { rateLimit } from './middleware/rate-limit.js';
+import { PublishingRuntime } from './publishing/runtime.js';
 import { adminRoutes, opsRoutes, publicRoutes } from './routes/index.js';
 import { mountOpenApi } from './routes/ops/openapi.js';
 import { RequestLogBuffer } from './services/request-log-buffer.js';
@@ -38,10 +39,12 @@ export interface AppDeps {
   requestLog: RequestLogBuffer;
   /** True once shutdown has begun; `/readyz` then answers 503. */
   shuttingDown: () => boolean;
+  /** This process's publishing: lease owner id, running deliveries, media fetchers. */
+  publishing: PublishingRuntime;
 }
 
 export interface CreateAppOptions
-  extends Omit<AppDeps, 'clock' | 'version' | 'shuttingDown' | 'requestLog' | 'worker'> {
+  extends Omit<AppDeps, 'clock' | 'version' | 'shuttingDown' | 'requestLog' | 'worker' | 'publishing'> {
   clock?: Clock;
   /** Logger for the one line per request (default: `logger`). */
   accessLogger?: Logger;
@@ -72,6 +75,12 @@ export function createApp(options: CreateAppOptions): MyPostShareApp {
     requestLog,
     worker: {},
     shuttingDown: () => draining,
+    publishing: new PublishingRuntime({
+      db: options.db,
+      config: options.config,
+      clock,
+      logger: options.logger,
+    }),
   };
   const koa = new Koa<AppState>({ proxy: false });
   // Koa logs errors on its own unless told otherwise; ours are already rendered and logged.

@@ -63,9 +63,23 @@ const EnvSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('true')
     .transform((value) => value === 'true' || value === '1'),
+  MYPOSTSHARE_SCHEDULE_HORIZON_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  MYPOSTSHARE_PUBLISH_WAIT_SECONDS: z.coerce.number().min(0).max(120).default(15),
+  MYPOSTSHARE_PUBLISH_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
+  MYPOSTSHARE_SANDBOX_PUBLISH_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(256),
+  MYPOSTSHARE_PUBLISH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  MYPOSTSHARE_PUBLISH_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(120),
+  MYPOSTSHARE_MEDIA_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024 * 1024),
+  MYPOSTSHARE_MEDIA_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(30),
   MYPOSTSHARE_LINKEDIN_VERSION: optionalString,
   MYPOSTSHARE_GRAPH_API_VERSION: optionalString,
   MYPOSTSHARE_YOUTUBE_UPLOAD_URL: optionalUrl,
+  MYPOSTSHARE_YOUTUBE_REVOKE_URL: optionalUrl,
+  MYPOSTSHARE_FACEBOOK_VIDEO_API_URL: optionalUrl,
   ...providerVariables,
 });
 
@@ -95,12 +109,33 @@ export interface Config {
   allowPrivateNetwork: boolean;
   /** How long a connect session's link stays usable. */
   connectSessionTtlMs: number;
+  publishing: {
+    /** How far ahead `scheduleAt` may be. */
+    scheduleHorizonMs: number;
+    /** How long `POST /v1/posts` waits for outcomes before answering (the rest continues in the background). */
+    waitMs: number;
+    /** Deliveries in flight at once per platform (live apps), per process. */
+    concurrency: number;
+    /** Deliveries in flight at once for all sandbox apps, per process. */
+    sandboxConcurrency: number;
+    /** Provider attempts per platform before a retryable failure becomes final. */
+    maxAttempts: number;
+    /** How long a claimed delivery stays owned without a heartbeat before another worker recovers it. */
+    leaseMs: number;
+    /** Largest media file fetched (bytes). */
+    mediaMaxBytes: number;
+    /** Time to the first byte, and the longest silence while reading, of a media fetch. */
+    mediaTimeoutMs: number;
+  };
   /** Whether the OAuth callback must come from the browser that started the flow (security.md item 9). */
   connectBrowserBinding: boolean;
   providers: Record<Lowercase<(typeof PLATFORM_PREFIXES)[number]>, ProviderEndpoints>;
   linkedinVersion: string | undefined;
   graphApiVersion: string | undefined;
   youtubeUploadUrl: string | undefined;
+  youtubeRevokeUrl: string | undefined;
+  /** Facebook's video host (`https://graph-video.facebook.com`), a base like the API URLs. */
+  facebookVideoApiUrl: string | undefined;
 }
 
 /** Thrown when the environment is invalid; its message lists every problem, one per line. */
@@ -169,6 +204,16 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     allowPrivateNetwork: values.MYPOSTSHARE_ALLOW_PRIVATE_NETWORK,
     connectSessionTtlMs: values.MYPOSTSHARE_CONNECT_SESSION_TTL_MINUTES * 60_000,
     connectBrowserBinding: values.MYPOSTSHARE_CONNECT_BROWSER_BINDING,
+    publishing: {
+      scheduleHorizonMs: values.MYPOSTSHARE_SCHEDULE_HORIZON_DAYS * 86_400_000,
+      waitMs: values.MYPOSTSHARE_PUBLISH_WAIT_SECONDS * 1000,
+      concurrency: values.MYPOSTSHARE_PUBLISH_CONCURRENCY,
+      sandboxConcurrency: values.MYPOSTSHARE_SANDBOX_PUBLISH_CONCURRENCY,
+      maxAttempts: values.MYPOSTSHARE_PUBLISH_MAX_ATTEMPTS,
+      leaseMs: values.MYPOSTSHARE_PUBLISH_LEASE_SECONDS * 1000,
+      mediaMaxBytes: values.MYPOSTSHARE_MEDIA_MAX_BYTES,
+      mediaTimeoutMs: values.MYPOSTSHARE_MEDIA_TIMEOUT_SECONDS * 1000,
+    },
     providers: {
       linkedin: provider('LINKEDIN'),
       facebook: provider('FACEBOOK'),
@@ -179,5 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     linkedinVersion: values.MYPOSTSHARE_LINKEDIN_VERSION,
     graphApiVersion: values.MYPOSTSHARE_GRAPH_API_VERSION,
     youtubeUploadUrl: values.MYPOSTSHARE_YOUTUBE_UPLOAD_URL,
+    youtubeRevokeUrl: values.MYPOSTSHARE_YOUTUBE_REVOKE_URL,
+    facebookVideoApiUrl: values.MYPOSTSHARE_FACEBOOK_VIDEO_API_URL,
   };
 }

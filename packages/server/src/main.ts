@@ -17,6 +17,9 @@ Commands:
   help        show this help
 `;
 
+/** How long shutdown waits for deliveries in flight before leaving them to lease recovery. */
+const PUBLISH_GRACE_MS = 10_000;
+
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -121,7 +124,10 @@ async function main(): Promise<void> {
     force.unref();
     await started.app.close();
     await closed;
-    await worker?.stop();
+    // Deliveries in flight get a grace period; those still running keep their lease, which lapses,
+    // and the next worker recovers them (asking the provider first if the create call went out).
+    if (worker) await worker.stop(PUBLISH_GRACE_MS);
+    else await started.app.deps.publishing.shutdown(PUBLISH_GRACE_MS);
     await started.close();
     // The log destination buffers; wait for it to drain before exiting.
     await new Promise<void>((resolve) => logger.flush(() => resolve()));

@@ -8,13 +8,30 @@ import type { AddressInfo } from 'node:net';
  * redirects back with `code` and `state`; the token endpoints check what a real provider checks
  * (client authentication, redirect_uri, PKCE for X, single-use codes); identity endpoints answer
  * as the real ones do. Every request is recorded for assertions.
+ *
+ * It also publishes: LinkedIn's `POST /rest/posts` and X's `POST /2/tweets`. A post is created (and
+ * recorded in `published`) the moment the request arrives, as a real provider would even if the
+ * caller then dies; the answer comes `publishDelayMs` later.
  */
 export interface FakeProvider {
   url: string;
   requests: Array<{ method: string; path: string; headers: http.IncomingHttpHeaders; body: string }>;
   /** Issued access tokens, so tests can check none of them leaks. */
   issuedTokens: string[];
+  /** Every post created, in arrival order; `text` is LinkedIn's `commentary` (escaped) or X's `text`. */
+  published: FakePublishedPost[];
+  /** How long the publish endpoints wait before answering (the post already exists). Default 0. */
+  publishDelayMs: number;
   close(): Promise<void>;
+}
+
+export interface FakePublishedPost {
+  provider: 'linkedin' | 'twitter';
+  text: string;
+  /** `urn:li:share:<n>` for LinkedIn, a numeric string for X. */
+  id: string;
+  /** When the create request arrived (ms since the epoch). */
+  at: number;
 }
 
 interface PendingCode {
@@ -32,6 +49,9 @@ export async function startFakeProvider(clients: {
   const tokens = new Map<string, 'linkedin' | 'twitter'>();
   const requests: FakeProvider['requests'] = [];
   const issuedTokens: string[] = [];
+  const published: FakePublishedPost[] = [];
+  let postSeq = 0;
+  const fake = { publishDelayMs: 0 };
 
   const server = http.createServer(async (req, res) => {
     let body = '';
@@ -148,20 +168,64 @@ export async function startFakeProvider(clients: {
         return json(401, { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
       return json(200, { data: { id: '2244994945', name: 'Alex Morgan', username: 'alexmorgan' } });
     }
+    if (req.method === 'POST' && url.pathname === '/linkedin-api/rest/posts') {
+      if (tokens.get(bearer) !== 'linkedin')
+        return json(401, {
+          status: 401,
+          serviceErrorCode: 65600,
+          code: 'INVALID_ACCESS_TOKEN',
+          message: 'Invalid access token',
+        });
+      const commentary = parseJson(body)?.commentary;
+      if (typeof commentary !== 'string')
+        return json(422, { status: 422, code: 'UNPROCESSABLE_ENTITY', message: 'commentary is required' });
+      const id = `urn:li:share:${7_100_000_000_000_000_000n + BigInt(++postSeq)}`;
+      published.push({ provider: 'linkedin', text: commentary, id, at: Date.now() });
+      await sleep(fake.publishDelayMs);
+      if (res.destroyed) return; // the caller went away; the post exists all the same
+      res.writeHead(201, { 'x-restli-id': id });
+      res.end();
+      return;
+    }
+    if (req.method === 'POST' && url.pathname === '/x-api/2/tweets') {
+      if (tokens.get(bearer) !== 'twitter')
+        return json(401, { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
+      const text = parseJson(body)?.text;
+      if (typeof text !== 'string')
+        return json(400, { title: 'Invalid Request', status: 400, detail: 'text is required' });
+      const id = String(1_890_000_000_000_000_000n + BigInt(++postSeq));
+      published.push({ provider: 'twitter', text, id, at: Date.now() });
+      await sleep(fake.publishDelayMs);
+      if (res.destroyed) return;
+      return json(201, { data: { id, text } });
+    }
     json(404, { error: 'not_found' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
+  return Object.assign(fake, {
     url,
     requests,
     issuedTokens,
+    published,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
-  };
+  });
+}
+
+const sleep = (ms: number) =>
+  ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Environment pointing the server's LinkedIn and X adapters at the fake provider. */

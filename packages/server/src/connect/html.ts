@@ -54,6 +54,7 @@ fieldset { border: 0; padding: 0; margin: 0 0 20px; }
 legend { font-weight: 600; margin-bottom: 8px; }
 label { display: flex; gap: 10px; align-items: center; padding: 10px 12px; border: 1px solid var(--line); border-radius: 10px; margin-bottom: 8px; cursor: pointer; }
 .small { font-size: .85rem; margin-top: 16px; margin-bottom: 0; }
+.post-text { white-space: pre-wrap; overflow-wrap: anywhere; }
 .status { font-size: 2rem; margin-bottom: 8px; }
 `;
 

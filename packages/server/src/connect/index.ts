@@ -5,6 +5,7 @@ import type { AppState } from '../types.js';
 import { showCompletePage } from './complete-page.js';
 import { handleOauthCallback } from './oauth-callback.js';
 import { decideSandboxConsent, showSandboxConsent } from './sandbox-consent.js';
+import { showSandboxPost } from './sandbox-post-page.js';
 import { showConnectPage } from './show-connect-page.js';
 import { showPicker } from './show-picker.js';
 import { startConnect } from './start-connect.js';
@@ -26,4 +27,5 @@ export function mountHostedPages(router: Router<AppState>, deps: AppDeps): void 
   router.get('/connect/:id/select', bind(showPicker));
   router.post('/connect/:id/select', bind(submitPicker));
   router.get('/oauth/callback/:platform', bind(handleOauthCallback));
+  router.get('/sandbox/:platform/posts/:externalId', bind(showSandboxPost));
 }

@@ -115,3 +115,52 @@ const batchStatements = new WeakMap<
     slots: Array<number | undefined>;
   }
 >();
+
+/** Runs one query synchronously inside {@link sqliteTransaction}; the query is compiled once. */
+export type SyncRunner<D extends Kysely<any>> = <Args extends unknown[], R>(
+  build: (db: D, ...args: Args) => Compilable<R>,
+  ...args: Args
+) => R[];
+
+const transactionStatements = new WeakMap<
+  object,
+  {
+    sqlite: BetterSqlite3.Database;
+    statement: BetterSqlite3.Statement;
+    parameters: ReadonlyArray<unknown>;
+    slots: Array<number | undefined>;
+  }
+>();
+
+/**
+ * Runs `work` as one SQLite transaction (BEGIN IMMEDIATE) straight on the better-sqlite3 handle,
+ * every query synchronous: several writes become atomic for the price of one commit, with no
+ * promise hops and no per-call query building. `build` functions must be module-level constants
+ * (their statements are cached by identity) that use their arguments only as values.
+ *
+ * Returns `{ ok: false }` without running anything when it cannot (not SQLite, or a Kysely
+ * transaction holds the connection); callers then take their portable Kysely path.
+ */
+export function sqliteTransaction<D extends Kysely<any>, T>(
+  db: D,
+  work: (run: SyncRunner<D>) => T,
+): { ok: true; value: T } | { ok: false } {
+  const sqlite = rawSqlite.get(db);
+  if (!sqlite || sqlite.inTransaction) return { ok: false };
+  const run: SyncRunner<D> = (build, ...args) => {
+    let cached = transactionStatements.get(build);
+    if (!cached || cached.sqlite !== sqlite) {
+      const { compiled, slots } = compileWithSlots(db, build, args.length);
+      cached = { sqlite, statement: sqlite.prepare(compiled.sql), parameters: compiled.parameters, slots };
+      transactionStatements.set(build, cached);
+    }
+    const { statement, parameters, slots } = cached;
+    const bound = parameters.map((value, index) =>
+      slots[index] === undefined ? value : args[slots[index]!],
+    );
+    if (statement.reader) return statement.all(bound) as never[];
+    statement.run(bound);
+    return [];
+  };
+  return { ok: true, value: sqlite.transaction(() => work(run)).immediate() };
+}

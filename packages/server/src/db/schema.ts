@@ -129,6 +129,52 @@ export interface IdempotencyKeysTable {
   created_at: string;
 }
 
+export interface PostsTable {
+  id: string;
+  app_id: string;
+  end_user_id: string | null;
+  external_user_id: string;
+  mode: string;
+  status: string;
+  /** JSON array of platforms, in request order. */
+  platforms: string;
+  content: string;
+  title: string | null;
+  /** JSON `{mediaUrl?, mediaUrls?, thumbnailUrl?}`. */
+  media: string;
+  platform_options: string;
+  metadata: string;
+  schedule_at: string | null;
+  effective_at: string;
+  sandbox: number;
+  idempotency_key: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PostDeliveriesTable {
+  id: string;
+  post_id: string;
+  app_id: string;
+  platform: string;
+  sandbox: number;
+  pool: string;
+  status: string;
+  phase: string | null;
+  attempts: number;
+  next_attempt_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+  checkpoint: string;
+  external_id: string | null;
+  url: string | null;
+  published_at: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   apps: AppsTable;
   api_keys: ApiKeysTable;
@@ -140,4 +186,6 @@ export interface Database {
   connect_sessions: ConnectSessionsTable;
   oauth_states: OauthStatesTable;
   idempotency_keys: IdempotencyKeysTable;
+  posts: PostsTable;
+  post_deliveries: PostDeliveriesTable;
 }

@@ -23,7 +23,7 @@ export function resolveEndpoints(config: Config, platform: Platform): ProviderEn
       authorizeUrl: `https://www.facebook.com/${graphVersion}/dialog/oauth`,
       tokenUrl: `https://graph.facebook.com/${graphVersion}/oauth/access_token`,
       apiUrl: 'https://graph.facebook.com',
-      extra: { graphVersion },
+      extra: { graphVersion, videoApiUrl: config.facebookVideoApiUrl ?? 'https://graph-video.facebook.com' },
     },
     instagram: {
       // Instagram Login (graph.instagram.com) is the default path for professional accounts.
@@ -43,7 +43,7 @@ export function resolveEndpoints(config: Config, platform: Platform): ProviderEn
       apiUrl: 'https://www.googleapis.com',
       extra: {
         uploadUrl: config.youtubeUploadUrl ?? 'https://www.googleapis.com/upload',
-        revokeUrl: 'https://oauth2.googleapis.com/revoke',
+        revokeUrl: config.youtubeRevokeUrl ?? 'https://oauth2.googleapis.com/revoke',
       },
     },
   };

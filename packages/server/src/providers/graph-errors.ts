@@ -214,3 +214,23 @@ export function graphError(
   const { classification, providerCode } = classifyGraphError(response, now, options);
   return new ProviderError(platform, classification, response.status, providerCode);
 }
+
+/**
+ * The ProviderError for a failed call that creates a post (Facebook feed, photo and video posts,
+ * Instagram `media_publish`). As {@link graphError}, but marked `outcomeUnknown` when the answer did
+ * not come from Graph itself: a 504, or a 5xx without a Graph error body, is a gateway that gave up
+ * while Graph may have gone on and created the post. A Graph error body is Graph's own refusal and
+ * is trusted.
+ */
+export function graphCreateError(
+  platform: Platform,
+  response: ProviderResponse | GraphErrorInput,
+  now: Date,
+  options: { redact?: readonly string[] } = {},
+): ProviderError {
+  const error = graphError(platform, response, now, options);
+  const fromGateway =
+    response.status === 504 || (response.status >= 500 && parseGraphError(response.json) === undefined);
+  if (!fromGateway) return error;
+  return new ProviderError(platform, error.classification, error.status, error.providerCode, true);
+}

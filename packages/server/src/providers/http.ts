@@ -33,9 +33,21 @@ export async function providerFetch(
     const name = (error as Error).name;
     const message =
       name === 'TimeoutError' ? 'provider did not answer in time' : 'could not reach the provider';
-    throw new ProviderError(platform, { kind: 'retry', message });
+    throw new ProviderError(platform, { kind: 'retry', message }, undefined, undefined, !neverSent(error));
   }
-  const text = await response.text();
+  let text: string;
+  try {
+    text = await response.text();
+  } catch {
+    // The provider answered and then the connection broke: what it did is unknown.
+    throw new ProviderError(
+      platform,
+      { kind: 'retry', message: "the provider's answer was cut off" },
+      response.status,
+      undefined,
+      true,
+    );
+  }
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
@@ -43,6 +55,23 @@ export async function providerFetch(
     json = undefined;
   }
   return { status: response.status, headers: response.headers, json, text };
+}
+
+/** Network errors that happen before a request can have left this machine. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_INVALID_URL',
+]);
+
+/** Whether a fetch failure certainly happened before the provider saw the request. */
+function neverSent(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code !== undefined && NOT_SENT_CODES.has(cause.code);
 }
 
 /** A form-encoded body, as OAuth token endpoints expect. */

@@ -79,6 +79,11 @@ export class ProviderError extends Error {
     readonly status?: number,
     /** The provider's own error code (e.g. `190`, `invalid_grant`, `65601`), for logs and tests. */
     readonly providerCode?: string,
+    /**
+     * True when the request may have reached the provider but no answer came back (a timeout, a
+     * connection reset). For a create call this means the post may exist: it must not be repeated.
+     */
+    readonly outcomeUnknown = false,
   ) {
     super(`${platform}: ${classification.message}`);
     this.name = 'ProviderError';

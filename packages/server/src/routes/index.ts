@@ -17,13 +17,22 @@ import setCredentials from './admin/set-credentials.js';
 import updateApp from './admin/update-app.js';
 import healthz from './ops/healthz.js';
 import readyz from './ops/readyz.js';
+import cancelPost from './public/cancel-post.js';
 import createConnectSession from './public/create-connect-session.js';
 import deleteEndUser from './public/delete-end-user.js';
 import disconnectPlatform from './public/disconnect-platform.js';
 import getConnectSession from './public/get-connect-session.js';
 import getEndUser from './public/get-end-user.js';
+import getPost from './public/get-post.js';
 import listEndUserConnections from './public/list-end-user-connections.js';
+import listPlatforms from './public/list-platforms.js';
+import listPosts from './public/list-posts.js';
+import publishPost from './public/publish-post.js';
+import retryPost from './public/retry-post.js';
+import schedulePost from './public/schedule-post.js';
+import updatePost from './public/update-post.js';
 import upsertEndUser from './public/upsert-end-user.js';
+import validatePost from './public/validate-post.js';
 
 /** Unauthenticated operational endpoints. */
 export const opsRoutes: ServerRoute[] = [healthz, readyz];
@@ -37,6 +46,16 @@ export const publicRoutes: ServerRoute[] = [
   deleteEndUser,
   createConnectSession,
   getConnectSession,
+  // Literal paths before `/posts/:id`, so `validate` and `scheduled` are never taken for an id.
+  validatePost,
+  schedulePost,
+  publishPost,
+  listPosts,
+  getPost,
+  updatePost,
+  cancelPost,
+  retryPost,
+  listPlatforms,
 ];
 
 /** `/admin/v1`: authenticated by the admin token. */

@@ -1,6 +1,8 @@
 import type { Platform } from '@mypostshare/contract';
 import type { AppDeps } from '../app.js';
 import { connectionTokenAad } from '../crypto/aad.js';
+import type { Db } from '../db/database.js';
+import { prepared } from '../db/prepared.js';
 import type { ConnectionsTable } from '../db/schema.js';
 import { adapterFor } from '../providers/registry.js';
 import { ProviderError, type TokenSet } from '../providers/types.js';
@@ -28,20 +30,30 @@ const BACKOFF_BASE_MS = 60_000;
 const BACKOFF_MAX_MS = 3600_000;
 const backoff = new Map<string, { failures: number; retryAt: number }>();
 
-const loadConnection = (deps: AppDeps, id: string) =>
-  deps.db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
+// Every publish reads its connection through here: compiled once (see db/prepared.ts).
+const connectionById = prepared((db: Db, id: string) =>
+  db.selectFrom('connections').selectAll().where('id', '=', id),
+);
+const loadConnection = async (deps: AppDeps, id: string) => (await connectionById(deps.db, id))[0];
 
 async function isSandboxApp(deps: AppDeps, appId: string): Promise<boolean> {
   const app = await deps.db.selectFrom('apps').select('sandbox').where('id', '=', appId).executeTakeFirst();
   return app?.sandbox === 1;
 }
 
-async function markExpired(deps: AppDeps, connection: ConnectionsTable, reason: string): Promise<never> {
+/**
+ * Marks a connection `expired` (the person must reconnect). Only over the grant that failed: a
+ * reconnect that landed meanwhile carries new tokens and stays live.
+ */
+export async function expireConnection(
+  deps: AppDeps,
+  connection: ConnectionsTable,
+  reason: string,
+): Promise<void> {
   await deps.db
     .updateTable('connections')
     .set({ status: 'expired', updated_at: deps.clock.now().toISOString() })
     .where('id', '=', connection.id)
-    // Only the grant we tried: a reconnect that landed meanwhile carries new tokens and stays live.
     .where('access_token_enc', connection.access_token_enc === null ? 'is' : '=', connection.access_token_enc)
     .execute();
   backoff.delete(connection.id);
@@ -49,6 +61,10 @@ async function markExpired(deps: AppDeps, connection: ConnectionsTable, reason: 
     { connectionId: connection.id, platform: connection.platform, reason },
     'connection expired',
   );
+}
+
+async function markExpired(deps: AppDeps, connection: ConnectionsTable, reason: string): Promise<never> {
+  await expireConnection(deps, connection, reason);
   throw new ConnectionExpiredError(connection.id, reason);
 }
 
@@ -129,8 +145,13 @@ export function refreshConnection(deps: AppDeps, connection: ConnectionsTable): 
  * The tokens to call the provider with: refreshed first when they expire within
  * {@link REFRESH_MARGIN_MS}. Throws {@link ConnectionExpiredError} when the person must reconnect.
  */
-export async function getFreshTokens(deps: AppDeps, connectionId: string): Promise<TokenSet> {
-  const connection = await loadConnection(deps, connectionId);
+export async function getFreshTokens(
+  deps: AppDeps,
+  connectionId: string,
+  /** The row, when the caller has just read it: saves reading it again. */
+  current?: ConnectionsTable,
+): Promise<TokenSet> {
+  const connection = current ?? (await loadConnection(deps, connectionId));
   if (!connection) throw new ConnectionExpiredError(connectionId, 'connection no longer exists');
   if (connection.status !== 'connected')
     throw new ConnectionExpiredError(connectionId, 'connection is not live');

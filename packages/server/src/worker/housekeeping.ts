@@ -1,4 +1,5 @@
 import type { AppDeps } from '../app.js';
+import { reconcilePostStatuses } from '../db/repositories/posts.js';
 import { purgeIdempotencyKeys } from '../services/idempotency.js';
 import { refreshExpiringConnections } from '../services/token-refresh.js';
 
@@ -7,8 +8,8 @@ const STATE_RETENTION_MS = 24 * 3600_000;
 
 /**
  * One pass of background upkeep, with no timers of its own (croner calls it; tests call it with a
- * moved clock): refresh tokens nearing expiry, write down expired connect sessions, and delete
- * old OAuth states and idempotency keys.
+ * moved clock): refresh tokens nearing expiry, write down expired connect sessions, delete old
+ * OAuth states and idempotency keys, and bring lagging post statuses up to date.
  */
 export async function runHousekeeping(deps: AppDeps) {
   const now = deps.clock.now();
@@ -27,5 +28,6 @@ export async function runHousekeeping(deps: AppDeps) {
   const cutoff = new Date(now.getTime() - STATE_RETENTION_MS).toISOString();
   await deps.db.deleteFrom('oauth_states').where('expires_at', '<', cutoff).execute();
   await purgeIdempotencyKeys(deps);
-  return { ...tokens, expiredSessions: Number(expiredSessions.numUpdatedRows) };
+  const reconciledPosts = await reconcilePostStatuses(deps.db, now);
+  return { ...tokens, expiredSessions: Number(expiredSessions.numUpdatedRows), reconciledPosts };
 }

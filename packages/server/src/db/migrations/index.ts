@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './2026_11_28_000000_foundation.js';
 import * as hostedOauth from './2026_11_28_000100_hosted_oauth.js';
+import * as publishing from './2026_11_29_000000_publishing.js';
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from disk) so the bundled
@@ -9,6 +10,7 @@ import * as hostedOauth from './2026_11_28_000100_hosted_oauth.js';
 const migrations: Record<string, Migration> = {
   '2026_11_28_000000_foundation': foundation,
   '2026_11_28_000100_hosted_oauth': hostedOauth,
+  '2026_11_29_000000_publishing': publishing,
 };
 
 export const migrationProvider: MigrationProvider = {

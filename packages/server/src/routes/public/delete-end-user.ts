@@ -10,8 +10,34 @@ export default defineRoute('deleteEndUser', routes.deleteEndUser, async ({ param
   const endUser = await findEndUser(deps.db, auth.appId, params.externalUserId);
   if (!endUser) throw notFound('End user');
   const connections = await listConnectionsOfEndUser(deps.db, endUser.id);
-  // Deleting the end user cascades to their connections and connect sessions (and their states).
-  await deps.db.deleteFrom('end_users').where('id', '=', endUser.id).execute();
+  const now = deps.clock.now().toISOString();
+  await deps.db.transaction().execute(async (trx) => {
+    // Nothing more is published for someone who asked to be erased: cancel what is still scheduled.
+    const scheduled = await trx
+      .updateTable('posts')
+      .set({ status: 'canceled', updated_at: now })
+      .where('end_user_id', '=', endUser.id)
+      .where('status', '=', 'scheduled')
+      .returning('id')
+      .execute();
+    for (const { id } of scheduled) {
+      await trx
+        .updateTable('post_deliveries')
+        .set({ status: 'canceled', updated_at: now })
+        .where('post_id', '=', id)
+        .where('status', '=', 'queued')
+        .execute();
+    }
+    // Their posts stay in the app's history, without their id or the metadata about them.
+    await trx
+      .updateTable('posts')
+      .set({ external_user_id: '[erased]', metadata: '{}' })
+      .where('end_user_id', '=', endUser.id)
+      .execute();
+    // Deleting the end user cascades to their connections and connect sessions (and their
+    // states), and detaches their posts (end_user_id becomes null).
+    await trx.deleteFrom('end_users').where('id', '=', endUser.id).execute();
+  });
   // Stored idempotent responses that carry this end user (an upsert's body holds their name, email
   // and metadata) are personal data too, and replaying one would hand back an erased id.
   await deps.db

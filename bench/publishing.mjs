@@ -1,0 +1,462 @@
+#!/usr/bin/env node
+// `npm run bench`, publishing part: post routes against a bare Koa + better-sqlite3 baseline
+// (interleaved rounds, like bench/run.mjs), then the scheduler on its own: a backlog of 10,000
+// sandbox posts due at one instant, and a steady 100 scheduled posts per second. See bench/README.md.
+//
+// Needs a build (`npm run bench` builds first). Everything it starts it stops.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const num = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
+const config = {
+  seconds: num('BENCH_SECONDS', 5),
+  rounds: num('BENCH_ROUNDS', 3),
+  connections: num('BENCH_CONNECTIONS', 50),
+  drainPosts: num('BENCH_DRAIN_POSTS', 10_000),
+  steadyRate: num('BENCH_STEADY_RATE', 100),
+  steadySeconds: num('BENCH_STEADY_SECONDS', 60),
+  parts: (process.env.BENCH_PUBLISHING_PARTS || 'routes,drain,steady').split(','),
+  serverEntry: path.resolve(root, 'packages/server/dist/main.js'),
+};
+const TARGETS = {
+  schedule: { minRpsRatio: 0.6 },
+  publish: { minRpsRatio: 0.4 },
+  list: { minRpsRatio: 0.8 },
+  drainMs: 5000,
+  steadyP99Ms: 2000,
+  rssMb: 200,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+const children = new Set();
+const tempDirs = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+
+function cleanEnv(extra) {
+  const env = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key.startsWith('MYPOSTSHARE_') || ['NODE_ENV', 'PORT', 'HOST', 'NODE_OPTIONS'].includes(key))
+      continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+async function start(name, args, env) {
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let banner = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start\n${banner}${stderr}`)), 30_000);
+    child.stdout.on('data', (chunk) => {
+      // Drained like a log collector would; only the banner is kept.
+      if (banner.length < 20_000) banner += chunk;
+      if (/listening on/.test(banner)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited ${code}\n${banner}${stderr}`)));
+  });
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => {
+        children.delete(child);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  return { child, banner, stop };
+}
+
+async function startOurs() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mps-bench-pub-'));
+  tempDirs.add(dataDir);
+  const port = await freePort();
+  const handle = await start(
+    'ours',
+    [config.serverEntry],
+    cleanEnv({
+      PORT: String(port),
+      MYPOSTSHARE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      MYPOSTSHARE_DATA_DIR: dataDir,
+      MYPOSTSHARE_RATE_LIMIT_RPS: '0',
+      MYPOSTSHARE_LOG_LEVEL: 'info',
+    }),
+  );
+  const key = /API key \(shown once\): (mps_test_\w+)/.exec(handle.banner)?.[1];
+  if (!key) throw new Error(`no sandbox key in the banner:\n${handle.banner}`);
+  const url = `http://127.0.0.1:${port}`;
+  return { ...handle, name: 'ours', url, key, dataDir, dbFile: path.join(dataDir, 'mypostshare.db') };
+}
+
+async function startBaseline() {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mps-bench-base-'));
+  tempDirs.add(dataDir);
+  const handle = await start(
+    'baseline',
+    [path.join(here, 'baseline-posts.mjs')],
+    cleanEnv({
+      PORT: String(port),
+      BASELINE_DB: path.join(dataDir, 'baseline.db'),
+    }),
+  );
+  return { ...handle, name: 'baseline', url: `http://127.0.0.1:${port}`, key: 'unused' };
+}
+
+/** Peak RSS of a process, sampled every 100 ms until `stop()`. */
+function sampleRss(pid) {
+  let peakKb = 0;
+  const read = () => {
+    try {
+      const kb = Number(/^VmRSS:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      peakKb = Math.max(peakKb, kb);
+    } catch {}
+  };
+  const timer = setInterval(read, 100);
+  return () => {
+    clearInterval(timer);
+    read();
+    return peakKb / 1024;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP: the API, and the sandbox connect flow (a tiny cookie-keeping browser)
+
+async function api(server, method, route, body) {
+  const response = await fetch(`${server.url}${route}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${server.key}`,
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, text };
+}
+
+async function connectSandbox(server, externalUserId, platform) {
+  await api(server, 'POST', '/api/v1/end-users', { externalUserId });
+  const session = await api(server, 'POST', '/api/v1/connect-sessions', {
+    externalUserId,
+    platform,
+    redirectUri: `${server.url}/connect/complete`,
+  });
+  if (session.status !== 201) throw new Error(`connect session answered ${session.status}: ${session.text}`);
+  const cookies = new Map();
+  const browse = async (url, form) => {
+    const headers = { Cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+    if (form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    const target = url.startsWith('http') ? url : `${server.url}${url}`;
+    const response = await fetch(target, {
+      method: form ? 'POST' : 'GET',
+      headers,
+      body: form ? new URLSearchParams(form).toString() : undefined,
+      redirect: 'manual',
+    });
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const at = pair.indexOf('=');
+      cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    return {
+      status: response.status,
+      location: response.headers.get('location'),
+      text: await response.text(),
+    };
+  };
+  await browse(session.body.connectUrl);
+  const started = await browse(`/connect/${session.body.id}/start`, {});
+  const authorize = new URL(started.location);
+  const decided = await browse('/connect/sandbox/decide', {
+    state: authorize.searchParams.get('state'),
+    code_challenge: authorize.searchParams.get('code_challenge'),
+    decision: 'approve',
+  });
+  const done = await browse(decided.location);
+  if (!done.location?.includes('status=connected')) throw new Error(`sandbox connect failed: ${done.status}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 1: routes against the baseline
+
+const farFuture = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
+const ROUTES = {
+  schedule: {
+    title: 'POST /api/v1/posts/scheduled',
+    method: 'POST',
+    path: '/api/v1/posts/scheduled',
+    body: () => ({
+      externalUserId: 'bench_user',
+      content: 'Scheduled by the benchmark',
+      platforms: ['linkedin'],
+      scheduleAt: farFuture(),
+    }),
+  },
+  publish: {
+    title: 'POST /api/v1/posts (sandbox, publishes)',
+    method: 'POST',
+    path: '/api/v1/posts',
+    body: () => ({
+      externalUserId: 'bench_user',
+      content: 'Published by the benchmark',
+      platforms: ['linkedin'],
+    }),
+  },
+  list: { title: 'GET /api/v1/posts (50 items)', method: 'GET', path: '/api/v1/posts?limit=50' },
+};
+
+function load(server, scenario, seconds) {
+  return new Promise((resolve, reject) => {
+    const body = scenario.body ? JSON.stringify(scenario.body()) : undefined;
+    autocannon(
+      {
+        url: `${server.url}${scenario.path}`,
+        method: scenario.method,
+        connections: config.connections,
+        duration: seconds,
+        headers: {
+          Authorization: `Bearer ${server.key}`,
+          ...(body ? { 'Content-Type': 'application/json' } : {}),
+        },
+        body,
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+async function routesPart(report) {
+  const ours = await startOurs();
+  const base = await startBaseline();
+  const stopRss = sampleRss(ours.child.pid);
+  await connectSandbox(ours, 'bench_user', 'linkedin');
+  // Enough rows for a full page on both sides.
+  for (const server of [ours, base]) {
+    for (let index = 0; index < 60; index += 1)
+      await api(server, 'POST', ROUTES.schedule.path, ROUTES.schedule.body());
+  }
+  for (const [name, scenario] of Object.entries(ROUTES)) {
+    for (const server of [ours, base]) {
+      const warm = await load(server, scenario, 1);
+      if (warm.non2xx > 0)
+        throw new Error(`${server.name} ${scenario.title}: ${warm.non2xx} non-2xx answers`);
+    }
+    const rounds = { ours: [], baseline: [] };
+    for (let round = 0; round < config.rounds; round += 1) {
+      const order = round % 2 === 0 ? [ours, base] : [base, ours];
+      for (const server of order) {
+        const result = await load(server, scenario, config.seconds);
+        if (result.non2xx > 0 || result.errors > 0) {
+          throw new Error(
+            `${server.name} ${scenario.title}: ${result.non2xx} non-2xx, ${result.errors} errors`,
+          );
+        }
+        rounds[server.name].push({ rps: result.requests.average, p99: result.latency.p99 });
+      }
+    }
+    const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const oursRps = median(rounds.ours.map((r) => r.rps));
+    const baseRps = median(rounds.baseline.map((r) => r.rps));
+    report.routes[name] = {
+      title: scenario.title,
+      oursRps,
+      baseRps,
+      ratio: oursRps / baseRps,
+      oursP99: median(rounds.ours.map((r) => r.p99)),
+      baseP99: median(rounds.baseline.map((r) => r.p99)),
+      target: TARGETS[name].minRpsRatio,
+      rounds,
+    };
+    process.stderr.write(`bench: ${scenario.title}: ${(oursRps / baseRps).toFixed(2)}x\n`);
+  }
+  report.rssMb.routes = stopRss();
+  await ours.stop();
+  await base.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 2: the scheduler
+
+/** Creates `count` scheduled posts due at `dueAt` through the API, 32 at a time. */
+async function schedule(server, count, dueAt) {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      const response = await api(server, 'POST', '/api/v1/posts/scheduled', {
+        externalUserId: 'bench_user',
+        content: `Backlog post ${index}`,
+        platforms: ['linkedin'],
+        scheduleAt: dueAt,
+      });
+      if (response.status !== 201)
+        throw new Error(`scheduling answered ${response.status}: ${response.text}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function drainPart(report) {
+  const ours = await startOurs();
+  const stopRss = sampleRss(ours.child.pid);
+  await connectSandbox(ours, 'bench_user', 'linkedin');
+  const createStarted = Date.now();
+  const dueAt = new Date(Date.now() + 15_000 + config.drainPosts * 1.5);
+  await schedule(ours, config.drainPosts, dueAt.toISOString());
+  const createMs = Date.now() - createStarted;
+  if (Date.now() >= dueAt.getTime()) throw new Error('creating the backlog took longer than planned');
+  const db = new Database(ours.dbFile, { readonly: true, fileMustExist: true });
+  const count = db.prepare("SELECT count(*) AS n FROM post_deliveries WHERE status = 'published'");
+  const deadline = dueAt.getTime() + 120_000;
+  while (count.get().n < config.drainPosts && Date.now() < deadline) await sleep(100);
+  const stats = db
+    .prepare(
+      "SELECT count(*) AS n, min(published_at) AS first, max(published_at) AS last FROM post_deliveries WHERE status = 'published'",
+    )
+    .get();
+  db.close();
+  report.drain = {
+    posts: config.drainPosts,
+    published: stats.n,
+    createMs,
+    createPerSecond: (config.drainPosts / createMs) * 1000,
+    firstPublishAfterDueMs: Date.parse(stats.first) - dueAt.getTime(),
+    allPublishedAfterDueMs: Date.parse(stats.last) - dueAt.getTime(),
+    target: TARGETS.drainMs,
+  };
+  report.rssMb.drain = stopRss();
+  await ours.stop();
+}
+
+async function steadyPart(report) {
+  const ours = await startOurs();
+  const stopRss = sampleRss(ours.child.pid);
+  await connectSandbox(ours, 'bench_user', 'linkedin');
+  const total = config.steadyRate * config.steadySeconds;
+  const started = Date.now();
+  const pending = [];
+  for (let index = 0; index < total; index += 1) {
+    // Paced: post i goes out at started + i / rate, due two seconds after it was created.
+    const wait = started + (index * 1000) / config.steadyRate - Date.now();
+    if (wait > 0) await sleep(wait);
+    pending.push(
+      api(ours, 'POST', '/api/v1/posts/scheduled', {
+        externalUserId: 'bench_user',
+        content: `Steady post ${index}`,
+        platforms: ['linkedin'],
+        scheduleAt: new Date(Date.now() + 2000).toISOString(),
+      }),
+    );
+  }
+  const answers = await Promise.all(pending);
+  const refused = answers.filter((answer) => answer.status !== 201).length;
+  if (refused > 0) {
+    const sample = answers.find((answer) => answer.status !== 201);
+    process.stderr.write(
+      `bench: ${refused} scheduling requests refused, e.g. ${sample.status} ${sample.text.slice(0, 200)}\n`,
+    );
+  }
+  const db = new Database(ours.dbFile, { readonly: true, fileMustExist: true });
+  const published = db.prepare("SELECT count(*) AS n FROM post_deliveries WHERE status = 'published'");
+  const deadline = Date.now() + 30_000;
+  while (published.get().n < total - refused && Date.now() < deadline) await sleep(200);
+  const lags = db
+    .prepare(
+      "SELECT (julianday(d.published_at) - julianday(p.schedule_at)) * 86400000.0 AS lag FROM post_deliveries d JOIN posts p ON p.id = d.post_id WHERE d.status = 'published'",
+    )
+    .all()
+    .map((row) => row.lag)
+    .sort((a, b) => a - b);
+  db.close();
+  const at = (q) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? Number.NaN;
+  report.steady = {
+    rate: config.steadyRate,
+    seconds: config.steadySeconds,
+    scheduled: total - refused,
+    refused,
+    published: lags.length,
+    lagP50Ms: at(0.5),
+    lagP99Ms: at(0.99),
+    lagMaxMs: lags[lags.length - 1],
+    target: TARGETS.steadyP99Ms,
+  };
+  report.rssMb.steady = stopRss();
+  await ours.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const report = {
+  startedAt: new Date().toISOString(),
+  machine: { cpus: os.cpus().length },
+  config,
+  routes: {},
+  rssMb: {},
+};
+if (config.parts.includes('routes')) await routesPart(report);
+if (config.parts.includes('drain')) await drainPart(report);
+if (config.parts.includes('steady')) await steadyPart(report);
+
+const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+const lines = ['', 'publishing  ours req/s  base req/s  ratio   target  ours p99  base p99  result'];
+for (const entry of Object.values(report.routes)) {
+  lines.push(
+    `${entry.title.padEnd(40)} ${fmt(entry.oursRps).padStart(6)} ${fmt(entry.baseRps).padStart(10)} ${fmt(entry.ratio, 2).padStart(6)}x  >=${entry.target}x ${fmt(entry.oursP99).padStart(6)} ms ${fmt(entry.baseP99).padStart(6)} ms  ${entry.ratio >= entry.target ? 'met' : 'MISSED'}`,
+  );
+}
+if (report.drain) {
+  const d = report.drain;
+  lines.push(
+    `drain: ${d.published}/${d.posts} sandbox posts due at one instant, all published ${fmt(d.allPublishedAfterDueMs)} ms after due (first after ${fmt(d.firstPublishAfterDueMs)} ms; target < ${d.target} ms) ${d.published === d.posts && d.allPublishedAfterDueMs < d.target ? 'met' : 'MISSED'}; created at ${fmt(d.createPerSecond)}/s`,
+  );
+}
+if (report.steady) {
+  const s = report.steady;
+  lines.push(
+    `steady: ${s.rate}/s for ${s.seconds} s, ${s.published}/${s.scheduled} published; lag scheduleAt→published p50 ${fmt(s.lagP50Ms)} ms, p99 ${fmt(s.lagP99Ms)} ms, max ${fmt(s.lagMaxMs)} ms (target p99 < ${s.target} ms) ${s.lagP99Ms < s.target && s.published === s.scheduled ? 'met' : 'MISSED'}`,
+  );
+}
+const peak = Math.max(...Object.values(report.rssMb));
+lines.push(
+  `server RSS peak: ${fmt(peak)} MB (${Object.entries(report.rssMb)
+    .map(([k, v]) => `${k} ${fmt(v)}`)
+    .join(', ')}; target < ${TARGETS.rssMb} MB) ${peak < TARGETS.rssMb ? 'met' : 'MISSED'}`,
+);
+process.stdout.write(`${lines.join('\n')}\n`);
+fs.mkdirSync(path.join(here, 'results'), { recursive: true });
+fs.writeFileSync(path.join(here, 'results', 'publishing.json'), JSON.stringify(report, null, 2));
+process.exit(0);

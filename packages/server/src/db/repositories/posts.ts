@@ -1,0 +1,245 @@
+import type {
+  DeliveryErrorCode,
+  Platform,
+  PlatformResult,
+  Post,
+  PostListItem,
+  PostStatus,
+} from '@mypostshare/contract';
+import type { Db } from '../database.js';
+import { prepared, sqliteTransaction } from '../prepared.js';
+import type { PostDeliveriesTable, PostsTable } from '../schema.js';
+
+/*
+ * Posts (publish requests) and their deliveries (one per platform). A delivery's status is the
+ * scheduler's queue state as well as the platform result the API shows:
+ *   queued → publishing → published | retrying → publishing … | failed;  queued → canceled.
+ */
+
+export type DeliveryStatus = 'queued' | 'publishing' | 'retrying' | 'published' | 'failed' | 'canceled';
+
+/** Deliveries that still have work to do. */
+export const ACTIVE_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['queued', 'publishing', 'retrying'];
+
+export interface StoredMedia {
+  mediaUrl?: string;
+  mediaUrls?: string[];
+  thumbnailUrl?: string;
+}
+
+/**
+ * A request's status from its platforms' (DESIGN.md, Publishing): `published` when all published,
+ * `partially_published` when some published and the rest failed, `failed` when all failed,
+ * `publishing` while any is still in flight or retrying.
+ */
+export function derivePostStatus(
+  current: PostStatus,
+  deliveries: ReadonlyArray<{ status: string }>,
+): PostStatus {
+  if (current === 'canceled') return 'canceled';
+  if (deliveries.length === 0) return current;
+  if (current === 'scheduled' && deliveries.every((delivery) => delivery.status === 'queued'))
+    return 'scheduled';
+  if (deliveries.some((delivery) => ACTIVE_DELIVERY_STATUSES.includes(delivery.status as DeliveryStatus))) {
+    return 'publishing';
+  }
+  const published = deliveries.filter((delivery) => delivery.status === 'published').length;
+  if (published === deliveries.length) return 'published';
+  return published > 0 ? 'partially_published' : 'failed';
+}
+
+/** One platform's result as the API shows it. */
+export function toPlatformResult(row: PostDeliveriesTable): PlatformResult {
+  const status = row.status === 'queued' ? 'publishing' : (row.status as PlatformResult['status']);
+  return {
+    platform: row.platform as Platform,
+    status,
+    externalId: row.external_id,
+    url: row.url,
+    publishedAt: row.published_at,
+    attempts: row.attempts,
+    nextAttemptAt: row.status === 'retrying' ? row.next_attempt_at : null,
+    errorCode: row.error_code as DeliveryErrorCode | null,
+    errorMessage: row.error_message,
+  };
+}
+
+/** The API shape of a post. While scheduled (or canceled) it has no platform results yet. */
+export function toPost(row: PostsTable, deliveries: PostDeliveriesTable[]): Post {
+  const media = JSON.parse(row.media) as StoredMedia;
+  const options = JSON.parse(row.platform_options) as Post['platformOptions'];
+  const platforms = JSON.parse(row.platforms) as Platform[];
+  const shown = deliveries
+    .filter((delivery) => delivery.status !== 'canceled')
+    .filter(() => row.status !== 'scheduled' && row.status !== 'canceled')
+    .sort((a, b) => platforms.indexOf(a.platform as Platform) - platforms.indexOf(b.platform as Platform));
+  return {
+    id: row.id,
+    mode: row.mode as Post['mode'],
+    status: row.status as PostStatus,
+    externalUserId: row.external_user_id,
+    ...(row.schedule_at ? { scheduleAt: row.schedule_at } : {}),
+    platformResults: shown.map(toPlatformResult),
+    platforms,
+    content: row.content,
+    ...(row.title !== null ? { title: row.title } : {}),
+    ...media,
+    ...(options && Object.keys(options).length > 0 ? { platformOptions: options } : {}),
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export const toPostListItem = (row: PostsTable): PostListItem => ({
+  id: row.id,
+  mode: row.mode as PostListItem['mode'],
+  status: row.status as PostStatus,
+  externalUserId: row.external_user_id,
+  platforms: JSON.parse(row.platforms) as Platform[],
+  ...(row.schedule_at ? { scheduleAt: row.schedule_at } : {}),
+  createdAt: row.created_at,
+});
+
+// Inserts built once with every column a parameter (see prepared.ts: arguments are only values).
+const POST_COLUMNS = [
+  'id',
+  'app_id',
+  'end_user_id',
+  'external_user_id',
+  'mode',
+  'status',
+  'platforms',
+  'content',
+  'title',
+  'media',
+  'platform_options',
+  'metadata',
+  'schedule_at',
+  'effective_at',
+  'sandbox',
+  'idempotency_key',
+  'created_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof PostsTable>;
+const DELIVERY_COLUMNS = [
+  'id',
+  'post_id',
+  'app_id',
+  'platform',
+  'sandbox',
+  'pool',
+  'status',
+  'phase',
+  'attempts',
+  'next_attempt_at',
+  'lease_owner',
+  'lease_until',
+  'checkpoint',
+  'external_id',
+  'url',
+  'published_at',
+  'error_code',
+  'error_message',
+  'created_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof PostDeliveriesTable>;
+
+const rowOf = <T>(columns: readonly string[], values: unknown[]) =>
+  Object.fromEntries(columns.map((column, index) => [column, values[index]])) as T;
+const insertPostRow = (db: Db, ...values: unknown[]) =>
+  db.insertInto('posts').values(rowOf<PostsTable>(POST_COLUMNS, values));
+const insertDeliveryRow = (db: Db, ...values: unknown[]) =>
+  db.insertInto('post_deliveries').values(rowOf<PostDeliveriesTable>(DELIVERY_COLUMNS, values));
+
+/** Stores a post and its deliveries together: a request is never half-written. */
+export async function insertPost(db: Db, post: PostsTable, deliveries: PostDeliveriesTable[]): Promise<void> {
+  const fast = sqliteTransaction(db, (run) => {
+    run(insertPostRow, ...POST_COLUMNS.map((column) => post[column]));
+    for (const delivery of deliveries)
+      run(insertDeliveryRow, ...DELIVERY_COLUMNS.map((column) => delivery[column]));
+  });
+  if (fast.ok) return;
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('posts').values(post).execute();
+    if (deliveries.length > 0) await trx.insertInto('post_deliveries').values(deliveries).execute();
+  });
+}
+
+const findPostStatement = prepared((db: Db, appId: string, id: string) =>
+  db.selectFrom('posts').selectAll().where('app_id', '=', appId).where('id', '=', id),
+);
+
+/** The app's post, or undefined (another app's post is as absent as a missing one). */
+export async function findPost(db: Db, appId: string, id: string): Promise<PostsTable | undefined> {
+  return (await findPostStatement(db, appId, id))[0];
+}
+
+export const findPostByIdempotencyKey = (db: Db, appId: string, key: string) =>
+  db
+    .selectFrom('posts')
+    .selectAll()
+    .where('app_id', '=', appId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+
+const deliveriesStatement = prepared((db: Db, postId: string) =>
+  db.selectFrom('post_deliveries').selectAll().where('post_id', '=', postId),
+);
+
+export const listDeliveries = (db: Db, postId: string): Promise<PostDeliveriesTable[]> =>
+  deliveriesStatement(db, postId);
+
+/** The post with its deliveries, in the API shape; undefined when the app has no such post. */
+export async function loadPostView(db: Db, appId: string, id: string): Promise<Post | undefined> {
+  const post = await findPost(db, appId, id);
+  if (!post) return undefined;
+  return toPost(post, await listDeliveries(db, id));
+}
+
+const postStatusStatement = prepared((db: Db, postId: string) =>
+  db.selectFrom('posts').select('status').where('id', '=', postId),
+);
+const setPostStatusStatement = prepared((db: Db, postId: string, status: string, now: string) =>
+  db
+    .updateTable('posts')
+    .set({ status, updated_at: now })
+    .where('id', '=', postId)
+    .where('status', '!=', 'canceled'),
+);
+
+/** Recomputes a post's status from its deliveries after one of them changed. */
+export async function refreshPostStatus(db: Db, postId: string, now: Date): Promise<PostStatus | undefined> {
+  const [post] = await postStatusStatement(db, postId);
+  if (!post) return undefined;
+  const deliveries = await deliveriesStatement(db, postId);
+  const status = derivePostStatus(post.status as PostStatus, deliveries);
+  if (status !== post.status) await setPostStatusStatement(db, postId, status, now.toISOString());
+  return status;
+}
+
+/**
+ * Brings the status of requests still marked `publishing` up to date when none of their
+ * deliveries is active any more: the status follows each delivery's outcome in a second write,
+ * and a crash between the two would otherwise leave the request `publishing` for ever.
+ */
+export async function reconcilePostStatuses(db: Db, now: Date, limit = 500): Promise<number> {
+  const lagging = await db
+    .selectFrom('posts')
+    .select('id')
+    .where('status', '=', 'publishing')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('post_deliveries')
+            .select('post_deliveries.id')
+            .whereRef('post_deliveries.post_id', '=', 'posts.id')
+            .where('post_deliveries.status', 'in', [...ACTIVE_DELIVERY_STATUSES]),
+        ),
+      ),
+    )
+    .limit(limit)
+    .execute();
+  for (const { id } of lagging) await refreshPostStatus(db, id, now);
+  return lagging.length;
+}
