@@ -22,9 +22,12 @@ const configs: Options[] = [
   {
     name: 'sdk',
     tsconfig,
-    entry: { index: 'packages/sdk/src/index.ts' },
+    // `admin` is its own entry so the main one stays small; splitting (CJS too) makes both share
+    // one copy of the error classes, so `instanceof` works across them.
+    entry: { index: 'packages/sdk/src/index.ts', admin: 'packages/sdk/src/admin.ts' },
     outDir: 'packages/sdk/dist',
     format: ['esm', 'cjs'],
+    splitting: true,
     dts: true,
     clean: true,
     sourcemap: true,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, PaginationQuery, Timestamp } from './common.js';
 import { ConnectionSummary } from './end-users.js';
 import { Platform } from './platforms.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The closed list of error codes any route can answer with, and the HTTP status of each.

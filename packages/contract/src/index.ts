@@ -14,3 +14,4 @@ export * from './openapi.js';
 export * from './platforms.js';
 export * from './posts.js';
 export * from './routes.js';
+export * from './webhooks.js';

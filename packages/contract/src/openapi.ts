@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_CODES, ERROR_STATUS, ErrorBody } from './errors.js';
 import { type OperationId, type RouteDefinition, routes } from './routes.js';
 

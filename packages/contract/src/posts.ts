@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, Metadata, PaginationQuery, Timestamp } from './common.js';
 import { ExternalUserId } from './end-users.js';
 import { Platform } from './platforms.js';

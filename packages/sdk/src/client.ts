@@ -1,8 +1,13 @@
 import { MyPostShareError } from './errors.js';
+import { normalizeUrl, readEnv } from './internal/env.js';
 import { MAX_RETRIES_LIMIT, MAX_TIMEOUT_MS, Transport } from './internal/transport.js';
 import { checkInteger } from './internal/validate.js';
 import type { ClientOptions } from './options.js';
+import { ConnectSessions } from './resources/connect-sessions.js';
 import { EndUsers } from './resources/end-users.js';
+import { Platforms } from './resources/platforms.js';
+import { Posts } from './resources/posts.js';
+import { WebhookEndpoints } from './resources/webhook-endpoints.js';
 
 /**
  * The hosted API's base URL; a self-hosted server's is `<public url>/api`.
@@ -34,29 +39,6 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
  */
 export const DEFAULT_MAX_RETRIES = 2;
 
-// Edge runtimes have no `process`; there the options must be passed explicitly.
-function readEnv(name: string): string | undefined {
-  if (typeof process === 'undefined') return undefined;
-  const value = process.env?.[name]?.trim();
-  return value ? value : undefined;
-}
-
-function normalizeBaseUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new MyPostShareError(`baseUrl must be an absolute URL such as ${DEFAULT_BASE_URL}, got "${value}"`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new MyPostShareError(`baseUrl must be an http(s) URL, got "${value}"`);
-  }
-  if (url.search || url.hash) {
-    throw new MyPostShareError(`baseUrl must not carry a query or a fragment, got "${value}"`);
-  }
-  return url.href.replace(/\/+$/, '');
-}
-
 /**
  * The mypostshare API client. One instance per API key; it is cheap and safe to share.
  *
@@ -65,12 +47,25 @@ function normalizeBaseUrl(value: string): string {
  * import { MyPostShare } from '@mypostshare/sdk';
  *
  * const client = new MyPostShare(); // reads MYPOSTSHARE_API_KEY (and MYPOSTSHARE_BASE_URL)
- * const user = await client.endUsers.upsert({ externalUserId: 'user_123' });
+ * await client.endUsers.upsert({ externalUserId: 'user_123' });
+ * const post = await client.posts.publish({
+ *   externalUserId: 'user_123',
+ *   content: 'Hello!',
+ *   platforms: ['linkedin'],
+ * });
  * ```
  */
 export class MyPostShare {
   /** End users and their connections. */
   readonly endUsers: EndUsers;
+  /** Hosted OAuth sessions that link an end user's social account. */
+  readonly connectSessions: ConnectSessions;
+  /** Publish and schedule posts, and follow their delivery. */
+  readonly posts: Posts;
+  /** Each platform's limits and capabilities. */
+  readonly platforms: Platforms;
+  /** Where the app's signed event notifications go. */
+  readonly webhookEndpoints: WebhookEndpoints;
   /** The API base URL in use, without a trailing slash. */
   readonly baseUrl: string;
   /** Default milliseconds per attempt. */
@@ -79,6 +74,13 @@ export class MyPostShare {
   readonly maxRetries: number;
 
   /**
+   * Creates a client. Options left out fall back to the environment, then to the defaults.
+   *
+   * @example
+   * ```ts
+   * const client = new MyPostShare({ apiKey: 'mps_test_...', baseUrl: 'http://localhost:8787/api' });
+   * ```
+   *
    * @throws MyPostShareError when no API key is given or found in `MYPOSTSHARE_API_KEY`, or an
    * option is malformed.
    */
@@ -89,7 +91,11 @@ export class MyPostShare {
         'Missing API key: pass `new MyPostShare({ apiKey })` or set the MYPOSTSHARE_API_KEY environment variable.',
       );
     }
-    this.baseUrl = normalizeBaseUrl(options.baseUrl ?? readEnv('MYPOSTSHARE_BASE_URL') ?? DEFAULT_BASE_URL);
+    this.baseUrl = normalizeUrl(
+      'baseUrl',
+      options.baseUrl ?? readEnv('MYPOSTSHARE_BASE_URL') ?? DEFAULT_BASE_URL,
+      DEFAULT_BASE_URL,
+    );
     this.timeout = checkInteger('timeout', options.timeout ?? DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS);
     this.maxRetries = checkInteger(
       'maxRetries',
@@ -99,12 +105,17 @@ export class MyPostShare {
     );
     // The key lives only inside the transport, so logging the client never prints it.
     const transport = new Transport({
-      apiKey,
+      token: apiKey,
       baseUrl: this.baseUrl,
+      pathPrefix: '/api/',
       timeout: this.timeout,
       maxRetries: this.maxRetries,
       fetch: options.fetch,
     });
     this.endUsers = new EndUsers(transport);
+    this.connectSessions = new ConnectSessions(transport);
+    this.posts = new Posts(transport);
+    this.platforms = new Platforms(transport);
+    this.webhookEndpoints = new WebhookEndpoints(transport);
   }
 }

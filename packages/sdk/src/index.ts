@@ -13,15 +13,43 @@
  */
 
 export type {
+  ConnectErrorCode,
   Connection,
   ConnectionStatus,
   ConnectionSummary,
+  ConnectSession,
+  ConnectSessionStatus,
+  CreateConnectSessionRequest,
+  CreatedConnectSession,
+  CreateWebhookEndpointRequest,
+  DeliveryErrorCode,
   EndUser,
   EndUserWithSummary,
   ErrorCode,
   ErrorDetail,
+  ListPostsQuery,
+  ListWebhookDeliveriesQuery,
+  PaginationQuery,
   Platform,
+  PlatformInfo,
+  PlatformOptions,
+  PlatformResult,
+  PlatformResultStatus,
+  Post,
+  PostListItem,
+  PostStatus,
+  PublishPostRequest,
+  SchedulePostRequest,
+  UpdatePostRequest,
   UpsertEndUserRequest,
+  ValidatePostRequest,
+  ValidatePostResponse,
+  WebhookDelivery,
+  WebhookDeliveryStatus,
+  WebhookEndpoint,
+  WebhookEndpointStatus,
+  WebhookEndpointWithSecret,
+  WebhookEventType,
 } from '@mypostshare/contract';
 export { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MyPostShare } from './client.js';
 export {
@@ -42,5 +70,10 @@ export {
   UnprocessableEntityError,
   ValidationError,
 } from './errors.js';
-export type { ClientOptions, RequestOptions } from './options.js';
+export type { ClientOptions, RequestOptions, WaitOptions } from './options.js';
+export { Page, PagePromise } from './pagination.js';
+export { ConnectSessions, DEFAULT_WAIT_TIMEOUT_MS } from './resources/connect-sessions.js';
 export { EndUsers } from './resources/end-users.js';
+export { Platforms } from './resources/platforms.js';
+export { Posts } from './resources/posts.js';
+export { WebhookEndpoints } from './resources/webhook-endpoints.js';

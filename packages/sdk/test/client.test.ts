@@ -1,8 +1,9 @@
 import { inspect } from 'node:util';
 import { HttpResponse, http } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MyPostShareAdmin } from '../src/admin.js';
 import { DEFAULT_BASE_URL, MyPostShare, MyPostShareError, ValidationError } from '../src/index.js';
-import { API_KEY, BASE_URL, mockApi, url } from './mock-api.js';
+import { ADMIN_TOKEN, API_KEY, BASE_URL, mockApi, url } from './mock-api.js';
 
 const { server, requests } = mockApi();
 
@@ -89,5 +90,49 @@ describe('new MyPostShare()', () => {
     const client = new MyPostShare({ apiKey: API_KEY, baseUrl: BASE_URL });
     expect(JSON.stringify(client)).not.toContain(API_KEY);
     expect(inspect(client, { depth: 10, showHidden: true })).not.toContain(API_KEY);
+  });
+});
+
+describe('where there is no process (edge runtimes, browsers)', () => {
+  /** Runs `body` with `globalThis.process` gone, as on Cloudflare Workers; synchronous on purpose. */
+  function withoutProcess<T>(body: () => T): T {
+    const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'process');
+    Object.defineProperty(globalThis, 'process', { value: undefined, configurable: true, writable: true });
+    try {
+      return body();
+    } finally {
+      if (descriptor) Object.defineProperty(globalThis, 'process', descriptor);
+    }
+  }
+
+  it('builds clients from explicit options', () => {
+    const client = withoutProcess(() => new MyPostShare({ apiKey: API_KEY, baseUrl: BASE_URL }));
+    expect(client.baseUrl).toBe(BASE_URL);
+    const admin = withoutProcess(() => new MyPostShareAdmin({ adminToken: ADMIN_TOKEN }));
+    expect(admin.serverUrl).toBe('http://localhost:8787');
+  });
+
+  it('reports the missing key as a MyPostShareError, not a ReferenceError', () => {
+    expect(() => withoutProcess(() => new MyPostShare())).toThrow(MyPostShareError);
+    expect(() => withoutProcess(() => new MyPostShareAdmin())).toThrow(MyPostShareError);
+  });
+
+  it('survives an environment that throws when read (Deno without --allow-env)', () => {
+    const env = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('PermissionDenied: Requires env access');
+        },
+      },
+    );
+    const descriptor = Object.getOwnPropertyDescriptor(process, 'env');
+    Object.defineProperty(process, 'env', { value: env, configurable: true });
+    try {
+      expect(() => new MyPostShare()).toThrow(/MYPOSTSHARE_API_KEY/);
+      expect(new MyPostShare({ apiKey: API_KEY }).baseUrl).toBe(DEFAULT_BASE_URL);
+    } finally {
+      if (descriptor) Object.defineProperty(process, 'env', descriptor);
+    }
   });
 });

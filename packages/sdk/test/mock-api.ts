@@ -1,15 +1,23 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { MyPostShareAdmin } from '../src/admin.js';
 import { MyPostShare } from '../src/index.js';
 
-export const BASE_URL = 'https://api.mypostshare.test/api';
+/** The mock server's origin; the public API lives under `/api`, the admin API under `/admin`. */
+export const ORIGIN = 'https://api.mypostshare.test';
+export const BASE_URL = `${ORIGIN}/api`;
 export const API_KEY = 'mps_test_0123456789abcdef';
+export const ADMIN_TOKEN = 'mps_admin_fedcba9876543210';
 
 /** What the mock server saw of a request. */
 export interface SeenRequest {
   method: string;
   url: string;
   headers: Headers;
+  /** The raw request body ('' when there is none). */
+  body: string;
+  /** When the request started, in ms since the epoch. */
+  at: number;
 }
 
 /**
@@ -20,7 +28,21 @@ export function mockApi() {
   const server = setupServer();
   const requests: SeenRequest[] = [];
   server.events.on('request:start', ({ request }) => {
-    requests.push({ method: request.method, url: request.url, headers: new Headers(request.headers) });
+    const seen: SeenRequest = {
+      method: request.method,
+      url: request.url,
+      headers: new Headers(request.headers),
+      body: '',
+      at: Date.now(),
+    };
+    requests.push(seen);
+    // A clone, so the handler can still read the body.
+    void request
+      .clone()
+      .text()
+      .then((text) => {
+        seen.body = text;
+      });
   });
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
   beforeEach(() => {
@@ -37,6 +59,15 @@ export function url(path: string): string {
 
 export function makeClient(options: ConstructorParameters<typeof MyPostShare>[0] = {}): MyPostShare {
   return new MyPostShare({ apiKey: API_KEY, baseUrl: BASE_URL, ...options });
+}
+
+export function makeAdmin(options: ConstructorParameters<typeof MyPostShareAdmin>[0] = {}): MyPostShareAdmin {
+  return new MyPostShareAdmin({ adminToken: ADMIN_TOKEN, serverUrl: ORIGIN, ...options });
+}
+
+/** A JSON answer whose body is exactly `text` (so documented examples are served byte for byte). */
+export function jsonText(text: string, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(text, { status, headers: { 'content-type': 'application/json', ...headers } });
 }
 
 /** The server's error body, as the contract defines it. */

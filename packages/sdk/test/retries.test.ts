@@ -222,6 +222,80 @@ describe('retries of POSTs', () => {
   });
 });
 
+describe('retries of publishing', () => {
+  const POST = {
+    id: 'e3143cd2-fb9e-42cf-aa45-f7e711d4823d',
+    mode: 'immediate',
+    status: 'published',
+    externalUserId: 'u',
+    platformResults: [],
+  };
+  const PUBLISH = { externalUserId: 'u', content: 'Hello', platforms: ['linkedin' as const] };
+
+  it('retries a publish that timed out with the same key, so the server replays instead of posting twice', async () => {
+    let calls = 0;
+    server.use(
+      http.post(url('/v1/posts'), async () => {
+        calls += 1;
+        if (calls === 1) await delay(2_000);
+        return HttpResponse.json(POST, { status: 201, headers: { 'idempotent-replayed': 'true' } });
+      }),
+    );
+    await expect(makeClient({ timeout: 100 }).posts.publish(PUBLISH)).resolves.toEqual(POST);
+    const keys = requests.map((request) => request.headers.get('idempotency-key'));
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toBeTruthy();
+    expect(keys[1]).toBe(keys[0]);
+  });
+
+  it('does not retry a publish sent with idempotencyKey: null, even after a timeout', async () => {
+    server.use(
+      http.post(url('/v1/posts'), async () => {
+        await delay(2_000);
+        return HttpResponse.json(POST, { status: 201 });
+      }),
+    );
+    await expect(
+      makeClient({ timeout: 100 }).posts.publish(PUBLISH, { idempotencyKey: null }),
+    ).rejects.toBeInstanceOf(TimeoutError);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('waits the Retry-After the server asked for rather than its own backoff', async () => {
+    server.use(
+      http.post(
+        url('/v1/posts'),
+        sequence(rateLimited('1'), () => HttpResponse.json(POST, { status: 201 })),
+      ),
+    );
+    const started = Date.now();
+    await makeClient().posts.publish(PUBLISH);
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(950);
+    expect(waited).toBeLessThan(2_000);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('retries a publish after a network failure and a 408', async () => {
+    server.use(
+      http.post(
+        url('/v1/posts'),
+        sequence(
+          () => HttpResponse.error(),
+          () =>
+            HttpResponse.json(errorBody('internal_error', 'Timeout'), {
+              status: 408,
+              headers: { 'retry-after': '0' },
+            }),
+          () => HttpResponse.json(POST, { status: 201 }),
+        ),
+      ),
+    );
+    await expect(makeClient().posts.publish(PUBLISH)).resolves.toEqual(POST);
+    expect(requests).toHaveLength(3);
+  });
+});
+
 describe('timeouts', () => {
   it('throws a TimeoutError when no answer arrives in time', async () => {
     server.use(

@@ -12,6 +12,7 @@ import { openDatabase } from '../src/db/database.js';
 import { decryptConnectionTokens } from '../src/services/connections.js';
 import { reencryptAll } from '../src/services/reencrypt.js';
 import { getFreshTokens } from '../src/services/token-refresh.js';
+import { endpointSecrets } from '../src/webhooks/secrets.js';
 import { FlowClient, newSession } from './connect/flow-client.js';
 import { startTestServer, type TestServer } from './harness.js';
 
@@ -114,9 +115,11 @@ describe('key rotation and the reencrypt command (security 21)', () => {
     const dataDir = tempDataDir();
     const oldKey = key32();
     const newKey = key32();
-    const oldOnly = { MYPOSTSHARE_ENCRYPTION_KEYS: `old:${oldKey}` };
-    const rotating = { MYPOSTSHARE_ENCRYPTION_KEYS: `new:${newKey},old:${oldKey}` };
-    const newOnly = { MYPOSTSHARE_ENCRYPTION_KEYS: `new:${newKey}` };
+    // Private network allowed only so a webhook endpoint on loopback can be registered.
+    const local = { MYPOSTSHARE_ALLOW_PRIVATE_NETWORK: 'true' };
+    const oldOnly = { ...local, MYPOSTSHARE_ENCRYPTION_KEYS: `old:${oldKey}` };
+    const rotating = { ...local, MYPOSTSHARE_ENCRYPTION_KEYS: `new:${newKey},old:${oldKey}` };
+    const newOnly = { ...local, MYPOSTSHARE_ENCRYPTION_KEYS: `new:${newKey}` };
 
     // 1. Under the old key: a custom client secret, a connection, a flow waiting at the picker and
     //    one waiting at the provider.
@@ -152,6 +155,21 @@ describe('key rotation and the reencrypt command (security 21)', () => {
       platform: 'youtube',
     });
     await new FlowClient(server).start(waiting.connectUrl);
+    // A webhook endpoint whose secret was rotated: the current and the rotated-out secret are stored.
+    const endpoint = await server.request('POST', '/api/v1/webhook-endpoints', {
+      token: sandboxKey,
+      body: { url: 'http://127.0.0.1:9/hooks' },
+    });
+    expect(endpoint.status).toBe(201);
+    const rotated = await server.request(
+      'POST',
+      `/api/v1/webhook-endpoints/${endpoint.body.id}/rotate-secret`,
+      {
+        token: sandboxKey,
+      },
+    );
+    expect(rotated.status).toBe(200);
+    const webhookSecrets = [rotated.body.secret as string, endpoint.body.secret as string];
     await server.close();
 
     const before = encryptedValues(path.join(dataDir, 'mypostshare.db'));
@@ -163,6 +181,8 @@ describe('key rotation and the reencrypt command (security 21)', () => {
         'oauth_states.client_secret_enc',
         'oauth_states.code_verifier_enc',
         'connect_sessions.pending_accounts_enc',
+        'webhook_endpoints.secret_enc',
+        'webhook_endpoints.previous_secrets_enc',
       ]),
     );
     expect(kidsOf(before)).toEqual(new Set(['v1.old']));
@@ -252,6 +272,13 @@ describe('key rotation and the reencrypt command (security 21)', () => {
     const chosen = await sameBrowser.fetch(`/connect/${picker.id}/select`, { form: { account: account! } });
     expect(chosen.status).toBe(303);
     expect(new URL(chosen.location!).searchParams.get('status')).toBe('connected');
+    // The webhook endpoint still signs with both of its secrets.
+    const endpointRow = await server.started.database.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('id', '=', endpoint.body.id)
+      .executeTakeFirstOrThrow();
+    expect(endpointSecrets(server.started.app.deps, endpointRow, new Date())).toEqual(webhookSecrets);
     // And a new flow completes end to end.
     const fresh = await sandboxConnect(server, sandboxKey, 'rot_after');
     expect(fresh).toMatch(/^[0-9a-f-]{36}$/);

@@ -1,24 +1,34 @@
 import { ValidationError } from '../errors.js';
 
-// The base URL already ends in `/api`; the contract's public paths start with it.
-const API_PREFIX = '/api/';
-
 /**
- * Turns a contract route path such as `/api/v1/end-users/:externalUserId` into the relative path
- * `v1/end-users/user%20123`, encoding every parameter so a value like `a/b c` stays one segment.
+ * Turns a contract route path such as `/api/v1/end-users/:externalUserId` into a path relative to
+ * the client's base URL (`v1/end-users/user%20123` under the `/api/` prefix), encoding every
+ * parameter so a value like `a/b c` stays one segment.
  */
-export function buildPath(template: string, params: Record<string, string> = {}): string {
-  if (!template.startsWith(API_PREFIX)) {
-    throw new Error(`Route ${template} is not part of the public API`);
+export function buildPath(template: string, prefix: string, params: Record<string, unknown> = {}): string {
+  if (!template.startsWith(prefix)) {
+    throw new Error(`Route ${template} is not under ${prefix}`);
   }
-  return template.slice(API_PREFIX.length).replace(/:([A-Za-z]+)/g, (_match, name: string) => {
+  return template.slice(prefix.length).replace(/:([A-Za-z]+)/g, (_match, name: string) => {
     const value = params[name];
-    if (value === undefined) throw new Error(`Missing path parameter ${name} for ${template}`);
+    if (value === undefined || value === null) {
+      throw new Error(`Missing path parameter ${name} for ${template}`);
+    }
+    const text = String(value);
     // URL parsing folds `.` and `..` segments (even percent-encoded) into the path, so
     // `/end-users/..` would silently address another route. No encoding can carry them.
-    if (value === '.' || value === '..') {
-      throw new ValidationError([{ field: name, message: `"${value}" cannot be used in a URL path` }]);
+    if (text === '.' || text === '..') {
+      throw new ValidationError([{ field: name, message: `"${text}" cannot be used in a URL path` }]);
     }
-    return encodeURIComponent(value);
+    return encodeURIComponent(text);
   });
+}
+
+/** A validated query object as search parameters; `undefined` values are left out. */
+export function toSearchParams(query: Record<string, unknown>): URLSearchParams {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null) search.set(name, String(value));
+  }
+  return search;
 }

@@ -2,18 +2,21 @@ import type { ErrorDetail } from '@mypostshare/contract';
 import { ValidationError } from '../errors.js';
 
 // The shape of a zod schema the SDK relies on; structural so the SDK needs no zod import of its own.
-interface Schema<T> {
+interface Schema {
   safeParse(
     value: unknown,
   ):
-    | { success: true; data: T }
+    | { success: true; data: unknown }
     | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } };
 }
 
-/** Parses `value` with a contract schema, or throws a `ValidationError` naming each bad field. */
-export function parseOrThrow<T>(schema: Schema<T>, value: unknown): T {
+/**
+ * Parses `value` with a contract schema, or throws a `ValidationError` naming each bad field.
+ * The caller states what the schema produces; the contract guarantees it.
+ */
+export function parseOrThrow<T = unknown>(schema: Schema, value: unknown): T {
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
+  if (result.success) return result.data as T;
   const details: ErrorDetail[] = result.error.issues.map((issue) => ({
     field: issue.path.map(String).join('.'),
     message: issue.message,

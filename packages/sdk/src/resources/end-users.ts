@@ -1,15 +1,11 @@
-import {
-  type Connection,
-  ConnectionPathParams,
-  type EndUser,
-  EndUserPathParams,
-  type EndUserWithSummary,
-  type Platform,
-  routes,
+import type {
+  Connection,
+  EndUser,
+  EndUserWithSummary,
+  Platform,
   UpsertEndUserRequest,
 } from '@mypostshare/contract';
 import type { Transport } from '../internal/transport.js';
-import { parseOrThrow } from '../internal/validate.js';
 import type { RequestOptions } from '../options.js';
 
 /**
@@ -46,8 +42,8 @@ export class EndUsers {
    * ```
    */
   async upsert(params: UpsertEndUserRequest, options?: RequestOptions): Promise<EndUser> {
-    const body = parseOrThrow(UpsertEndUserRequest, params);
-    return this.#transport.request<EndUser>(routes.upsertEndUser, { body }, options);
+    const reply = await this.#transport.call<EndUser>('upsertEndUser', { body: params }, options);
+    return reply.data;
   }
 
   /**
@@ -61,8 +57,12 @@ export class EndUsers {
    * ```
    */
   async retrieve(externalUserId: string, options?: RequestOptions): Promise<EndUserWithSummary> {
-    const params = parseOrThrow(EndUserPathParams, { externalUserId });
-    return this.#transport.request<EndUserWithSummary>(routes.getEndUser, { params }, options);
+    const reply = await this.#transport.call<EndUserWithSummary>(
+      'getEndUser',
+      { params: { externalUserId } },
+      options,
+    );
+    return reply.data;
   }
 
   /**
@@ -75,8 +75,12 @@ export class EndUsers {
    * ```
    */
   async listConnections(externalUserId: string, options?: RequestOptions): Promise<Connection[]> {
-    const params = parseOrThrow(EndUserPathParams, { externalUserId });
-    return this.#transport.request<Connection[]>(routes.listEndUserConnections, { params }, options);
+    const reply = await this.#transport.call<Connection[]>(
+      'listEndUserConnections',
+      { params: { externalUserId } },
+      options,
+    );
+    return reply.data;
   }
 
   /**
@@ -88,7 +92,20 @@ export class EndUsers {
    * ```
    */
   async disconnect(externalUserId: string, platform: Platform, options?: RequestOptions): Promise<void> {
-    const params = parseOrThrow(ConnectionPathParams, { externalUserId, platform });
-    await this.#transport.request<void>(routes.disconnectPlatform, { params }, options);
+    await this.#transport.call('disconnectPlatform', { params: { externalUserId, platform } }, options);
+  }
+
+  /**
+   * Erases the end user: revokes and deletes their connections and removes their personal data
+   * (display name, email, metadata) from stored posts. Resolves with nothing (the API answers 204).
+   *
+   * @example
+   * ```ts
+   * // When the customer's own user deletes their account:
+   * await client.endUsers.delete('user_123');
+   * ```
+   */
+  async delete(externalUserId: string, options?: RequestOptions): Promise<void> {
+    await this.#transport.call('deleteEndUser', { params: { externalUserId } }, options);
   }
 }

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { AppDeps } from '../app.js';
 import { oauthStateAad } from '../crypto/aad.js';
 import { sha256Base64Url } from '../crypto/tokens.js';
-import { failConnectSession, findConnectSessionWithContext } from '../db/repositories/connect-sessions.js';
+import { findConnectSessionWithContext } from '../db/repositories/connect-sessions.js';
 import { consumeOauthState, findOauthState } from '../db/repositories/oauth-states.js';
 import { adapterFor } from '../providers/registry.js';
 import { AccountNotEligibleError, ProviderError } from '../providers/types.js';
@@ -13,6 +13,7 @@ import {
   linkAccount,
   savePendingAccounts,
 } from '../services/connect-flow.js';
+import { failConnectSessionWithEvent } from '../webhooks/events.js';
 import { firstQueryValue } from './form.js';
 import { sendMessagePage, setHostedPageHeaders } from './html.js';
 
@@ -74,7 +75,7 @@ export async function handleOauthCallback(ctx: Context, deps: AppDeps): Promise<
   }
 
   const fail = async (errorCode: ConnectErrorCode, redirect = true) => {
-    await failConnectSession(deps.db, session.id, errorCode, deps.clock.now().toISOString());
+    await failConnectSessionWithEvent(deps.db, session, errorCode, deps.clock.now());
     if (!redirect) return;
     ctx.status = 302;
     ctx.redirect(finalRedirectUrl(session, { status: 'failed', errorCode }));

@@ -1,8 +1,9 @@
 import type { Context } from 'koa';
 import type { AppDeps } from '../app.js';
 import { sha256Base64Url } from '../crypto/tokens.js';
-import { claimSessionForBrowser, failConnectSession } from '../db/repositories/connect-sessions.js';
+import { claimSessionForBrowser } from '../db/repositories/connect-sessions.js';
 import { finalRedirectUrl, startProviderFlow } from '../services/connect-flow.js';
+import { failConnectSessionWithEvent } from '../webhooks/events.js';
 import { sendMessagePage, setHostedPageHeaders } from './html.js';
 import { loadOpenSession, sendOpenedInAnotherBrowser } from './session-guard.js';
 
@@ -31,7 +32,7 @@ export async function startConnect(ctx: Context, deps: AppDeps): Promise<void> {
   ctx.status = 303;
   if (!authorizeUrl) {
     // The app's credentials were removed after the session was created.
-    await failConnectSession(deps.db, session.id, 'provider_error', now);
+    await failConnectSessionWithEvent(deps.db, session, 'provider_error', deps.clock.now());
     ctx.redirect(finalRedirectUrl(session, { status: 'failed', errorCode: 'provider_error' }));
     return;
   }

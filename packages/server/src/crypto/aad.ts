@@ -24,3 +24,8 @@ export const oauthStateAad = (column: 'client_secret' | 'code_verifier', stateId
 
 /** The accounts a connect session holds for the picker, bound to the session. */
 export const pendingAccountsAad = (sessionId: string) => `connect_sessions.pending_accounts:${sessionId}`;
+
+/** A webhook endpoint's signing secret, and the rotated-out ones still signing, bound to the endpoint. */
+export const webhookSecretAad = (endpointId: string) => `webhook_endpoints.secret:${endpointId}`;
+export const previousWebhookSecretsAad = (endpointId: string) =>
+  `webhook_endpoints.previous_secrets:${endpointId}`;

@@ -68,6 +68,8 @@ export interface ConnectionsTable {
   refresh_expires_at: string | null;
   credential_mode: string;
   credential_client_id: string | null;
+  /** The `expires_at` a `connection.expiring` webhook event was emitted for (once per expiry). */
+  expiry_warned_for?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -175,6 +177,54 @@ export interface PostDeliveriesTable {
   updated_at: string;
 }
 
+export interface WebhookEndpointsTable {
+  id: string;
+  app_id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event types, or null for every type. */
+  events: string | null;
+  /** active | failing | disabled */
+  status: string;
+  secret_enc: string;
+  /** Encrypted JSON `[{secret, expiresAt}]`: rotated-out secrets still signing. */
+  previous_secrets_enc: string | null;
+  previous_secrets_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookEventsTable {
+  /** `msg_...`, the `webhook-id` of every attempt. */
+  id: string;
+  app_id: string;
+  type: string;
+  /** The exact JSON body that is signed and sent. */
+  payload: string;
+  created_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  app_id: string;
+  /** pending | delivering | succeeded | failed */
+  status: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+  manual: number;
+  last_attempt_at: string | null;
+  response_status: number | null;
+  duration_ms: number | null;
+  error: string | null;
+  response_body: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   apps: AppsTable;
   api_keys: ApiKeysTable;
@@ -188,4 +238,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   posts: PostsTable;
   post_deliveries: PostDeliveriesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

@@ -10,6 +10,7 @@ import { insertOauthState } from '../db/repositories/oauth-states.js';
 import { createPkceVerifier, pkceChallenge } from '../providers/pkce.js';
 import { adapterFor } from '../providers/registry.js';
 import type { LinkableAccount } from '../providers/types.js';
+import { connectSessionEventData, emitWebhookEvent } from '../webhooks/events.js';
 import { resolveClient } from './credentials.js';
 
 /** OAuth states live ten minutes (security.md item 5). */
@@ -103,7 +104,8 @@ export interface CredentialRecord {
 /**
  * Stores the chosen account as the end user's connection for the platform (updating it in place
  * on reconnect), with tokens encrypted and the credential set that minted them, and completes the
- * session. Undefined (and nothing linked) when the session is no longer pending.
+ * session, emitting `connect_session.completed` in the same transaction. Undefined (and nothing
+ * linked) when the session is no longer pending.
  */
 export async function linkAccount(
   deps: AppDeps,
@@ -111,47 +113,61 @@ export async function linkAccount(
   account: LinkableAccount,
   credential: CredentialRecord,
 ): Promise<string | undefined> {
-  const now = deps.clock.now().toISOString();
-  // Claim the session first: of a slow exchange racing its expiry, or two picker submits, only the
-  // one that ends the pending session links an account.
-  const claimed = await deps.db
-    .updateTable('connect_sessions')
-    .set({ status: 'connected', error_code: null, pending_accounts_enc: null, updated_at: now })
-    .where('id', '=', session.id)
-    .where('status', '=', 'pending')
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) return undefined;
+  const at = deps.clock.now();
+  const now = at.toISOString();
   const platform = session.platform as Platform;
   const aad = (column: string) => connectionTokenAad(column, session.end_user_id, platform);
-  const row = await upsertConnection(deps.db, {
-    id: randomUUID(),
-    app_id: session.app_id,
-    end_user_id: session.end_user_id,
-    platform,
-    status: 'connected',
-    remote_account_id: account.remoteAccountId,
-    remote_username: account.remoteUsername,
-    account_type: account.accountType,
-    display_name: account.displayName,
-    scopes: JSON.stringify(account.tokens.scopes),
-    access_token_enc: deps.secrets.encrypt(account.tokens.accessToken, aad('access_token')),
-    refresh_token_enc: account.tokens.refreshToken
-      ? deps.secrets.encrypt(account.tokens.refreshToken, aad('refresh_token'))
-      : null,
-    expires_at: account.tokens.expiresAt?.toISOString() ?? null,
-    refresh_expires_at: account.tokens.refreshExpiresAt?.toISOString() ?? null,
-    credential_mode: credential.mode,
-    credential_client_id: credential.clientId,
-    created_at: now,
-    updated_at: now,
+  // Encrypted before the transaction opens, so it holds the database for the writes only.
+  const accessTokenEnc = deps.secrets.encrypt(account.tokens.accessToken, aad('access_token'));
+  const refreshTokenEnc = account.tokens.refreshToken
+    ? deps.secrets.encrypt(account.tokens.refreshToken, aad('refresh_token'))
+    : null;
+  return deps.db.transaction().execute(async (trx) => {
+    // Claim the session first: of a slow exchange racing its expiry, or two picker submits, only the
+    // one that ends the pending session links an account.
+    const claimed = await trx
+      .updateTable('connect_sessions')
+      .set({ status: 'connected', error_code: null, pending_accounts_enc: null, updated_at: now })
+      .where('id', '=', session.id)
+      .where('status', '=', 'pending')
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) return undefined;
+    const row = await upsertConnection(trx, {
+      id: randomUUID(),
+      app_id: session.app_id,
+      end_user_id: session.end_user_id,
+      platform,
+      status: 'connected',
+      remote_account_id: account.remoteAccountId,
+      remote_username: account.remoteUsername,
+      account_type: account.accountType,
+      display_name: account.displayName,
+      scopes: JSON.stringify(account.tokens.scopes),
+      access_token_enc: accessTokenEnc,
+      refresh_token_enc: refreshTokenEnc,
+      expires_at: account.tokens.expiresAt?.toISOString() ?? null,
+      refresh_expires_at: account.tokens.refreshExpiresAt?.toISOString() ?? null,
+      // A new grant, a new expiry: `connection.expiring` may be sent again for it.
+      expiry_warned_for: null,
+      credential_mode: credential.mode,
+      credential_client_id: credential.clientId,
+      created_at: now,
+      updated_at: now,
+    });
+    await trx
+      .updateTable('connect_sessions')
+      .set({ connection_id: row.id })
+      .where('id', '=', session.id)
+      .execute();
+    await emitWebhookEvent(trx, {
+      appId: session.app_id,
+      type: 'connect_session.completed',
+      data: connectSessionEventData(session, { status: 'connected', connectionId: row.id }),
+      now: at,
+    });
+    return row.id;
   });
-  await deps.db
-    .updateTable('connect_sessions')
-    .set({ connection_id: row.id })
-    .where('id', '=', session.id)
-    .execute();
-  return row.id;
 }
 
 /** Accounts waiting for the picker, encrypted on the session row with the credential that minted them. */

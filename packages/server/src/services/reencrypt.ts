@@ -1,6 +1,13 @@
 import type { Platform } from '@mypostshare/contract';
 import type { Kysely } from 'kysely';
-import { clientSecretAad, connectionTokenAad, oauthStateAad, pendingAccountsAad } from '../crypto/aad.js';
+import {
+  clientSecretAad,
+  connectionTokenAad,
+  oauthStateAad,
+  pendingAccountsAad,
+  previousWebhookSecretsAad,
+  webhookSecretAad,
+} from '../crypto/aad.js';
 import type { Keyring } from '../crypto/encryption.js';
 import type { Db } from '../db/database.js';
 
@@ -12,7 +19,7 @@ type Row = Record<string, string | null>;
 
 /** One table holding encrypted values: how to find its rows, and each value's column and associated data. */
 interface EncryptedTable {
-  table: 'app_credentials' | 'connections' | 'oauth_states' | 'connect_sessions';
+  table: 'app_credentials' | 'connections' | 'oauth_states' | 'connect_sessions' | 'webhook_endpoints';
   /** The columns identifying a row. */
   key: string[];
   /** Only rows that may hold an encrypted value (a cheap pre-filter). */
@@ -60,6 +67,15 @@ const ENCRYPTED: EncryptedTable[] = [
     key: ['id'],
     holds: 'pending_accounts_enc',
     values: (row) => [{ column: 'pending_accounts_enc', aad: pendingAccountsAad(row.id!) }],
+  },
+  {
+    table: 'webhook_endpoints',
+    key: ['id'],
+    holds: 'secret_enc',
+    values: (row) => [
+      { column: 'secret_enc', aad: webhookSecretAad(row.id!) },
+      { column: 'previous_secrets_enc', aad: previousWebhookSecretsAad(row.id!) },
+    ],
   },
 ];
 

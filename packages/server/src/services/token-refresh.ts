@@ -6,6 +6,7 @@ import { prepared } from '../db/prepared.js';
 import type { ConnectionsTable } from '../db/schema.js';
 import { adapterFor } from '../providers/registry.js';
 import { ProviderError, type TokenSet } from '../providers/types.js';
+import { connectionEventData, emitWebhookEvent } from '../webhooks/events.js';
 import { clientForConnection, decryptConnectionTokens } from './connections.js';
 
 /** Refresh this long before expiry, so a token never expires between the check and its use. */
@@ -42,20 +43,38 @@ async function isSandboxApp(deps: AppDeps, appId: string): Promise<boolean> {
 }
 
 /**
- * Marks a connection `expired` (the person must reconnect). Only over the grant that failed: a
- * reconnect that landed meanwhile carries new tokens and stays live.
+ * Marks a connection `expired` (the person must reconnect) and emits `connection.expired` in the
+ * same transaction, once: only a connection not already expired changes. Only over the grant that
+ * failed: a reconnect that landed meanwhile carries new tokens and stays live.
  */
 export async function expireConnection(
   deps: AppDeps,
   connection: ConnectionsTable,
   reason: string,
 ): Promise<void> {
-  await deps.db
-    .updateTable('connections')
-    .set({ status: 'expired', updated_at: deps.clock.now().toISOString() })
-    .where('id', '=', connection.id)
-    .where('access_token_enc', connection.access_token_enc === null ? 'is' : '=', connection.access_token_enc)
-    .execute();
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    const [expired] = await trx
+      .updateTable('connections')
+      .set({ status: 'expired', updated_at: now.toISOString() })
+      .where('id', '=', connection.id)
+      .where(
+        'access_token_enc',
+        connection.access_token_enc === null ? 'is' : '=',
+        connection.access_token_enc,
+      )
+      .where('status', '!=', 'expired')
+      .returningAll()
+      .execute();
+    if (expired) {
+      await emitWebhookEvent(trx, {
+        appId: expired.app_id,
+        type: 'connection.expired',
+        data: await connectionEventData(trx, expired),
+        now,
+      });
+    }
+  });
   backoff.delete(connection.id);
   deps.logger.info(
     { connectionId: connection.id, platform: connection.platform, reason },

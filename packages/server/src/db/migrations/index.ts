@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './2026_11_28_000000_foundation.js';
 import * as hostedOauth from './2026_11_28_000100_hosted_oauth.js';
 import * as publishing from './2026_11_29_000000_publishing.js';
+import * as webhooks from './2026_11_29_000100_webhooks.js';
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from disk) so the bundled
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_28_000000_foundation': foundation,
   '2026_11_28_000100_hosted_oauth': hostedOauth,
   '2026_11_29_000000_publishing': publishing,
+  '2026_11_29_000100_webhooks': webhooks,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -3,9 +3,12 @@ import type {
   Platform,
   PlatformResult,
   Post,
+  PostEventData,
   PostListItem,
   PostStatus,
+  WebhookEventType,
 } from '@mypostshare/contract';
+import { emitWebhookEvent, hasLiveWebhookEndpoint } from '../../webhooks/events.js';
 import type { Db } from '../database.js';
 import { prepared, sqliteTransaction } from '../prepared.js';
 import type { PostDeliveriesTable, PostsTable } from '../schema.js';
@@ -198,7 +201,7 @@ export async function loadPostView(db: Db, appId: string, id: string): Promise<P
 }
 
 const postStatusStatement = prepared((db: Db, postId: string) =>
-  db.selectFrom('posts').select('status').where('id', '=', postId),
+  db.selectFrom('posts').select(['status', 'app_id']).where('id', '=', postId),
 );
 const setPostStatusStatement = prepared((db: Db, postId: string, status: string, now: string) =>
   db
@@ -208,14 +211,83 @@ const setPostStatusStatement = prepared((db: Db, postId: string, status: string,
     .where('status', '!=', 'canceled'),
 );
 
-/** Recomputes a post's status from its deliveries after one of them changed. */
+/** The webhook event of each status a post can settle in. */
+const SETTLED_EVENTS = {
+  published: 'post.published',
+  partially_published: 'post.partially_published',
+  failed: 'post.failed',
+  canceled: 'post.canceled',
+} as const satisfies Partial<Record<PostStatus, WebhookEventType>>;
+const settledEvent = (status: string) =>
+  Object.hasOwn(SETTLED_EVENTS, status) ? SETTLED_EVENTS[status as keyof typeof SETTLED_EVENTS] : undefined;
+
+/** `data` of a `post.*` webhook event. */
+export function postEventData(row: PostsTable, deliveries: PostDeliveriesTable[]): PostEventData {
+  const post = toPost(row, deliveries);
+  return {
+    postId: post.id,
+    status: post.status as PostEventData['status'],
+    mode: post.mode,
+    externalUserId: post.externalUserId,
+    scheduleAt: row.schedule_at,
+    platforms: post.platforms,
+    platformResults: post.platformResults,
+    metadata: post.metadata,
+  };
+}
+
+/**
+ * Emits the `post.*` event of a post that has just settled (or been canceled), inside the
+ * caller's transaction, from the rows as that transaction sees them.
+ */
+export async function emitPostEvent(trx: Db, postId: string, now: Date): Promise<void> {
+  const row = await trx.selectFrom('posts').selectAll().where('id', '=', postId).executeTakeFirst();
+  const type = row && settledEvent(row.status);
+  if (!row || !type) return;
+  const deliveries = await trx
+    .selectFrom('post_deliveries')
+    .selectAll()
+    .where('post_id', '=', postId)
+    .execute();
+  await emitWebhookEvent(trx, { appId: row.app_id, type, data: postEventData(row, deliveries), now });
+}
+
+/**
+ * Recomputes a post's status from its deliveries after one of them changed. When the post settles
+ * (published, partially published, failed) and its app has a webhook endpoint, the change and its
+ * event are written in one transaction, the change guarded by the status it replaces so the event
+ * is emitted exactly once. Otherwise (the hot path of a sandbox backlog) it stays one prepared UPDATE.
+ */
 export async function refreshPostStatus(db: Db, postId: string, now: Date): Promise<PostStatus | undefined> {
   const [post] = await postStatusStatement(db, postId);
   if (!post) return undefined;
   const deliveries = await deliveriesStatement(db, postId);
   const status = derivePostStatus(post.status as PostStatus, deliveries);
-  if (status !== post.status) await setPostStatusStatement(db, postId, status, now.toISOString());
-  return status;
+  if (status === post.status) return status;
+  if (!settledEvent(status) || !(await hasLiveWebhookEndpoint(db, post.app_id))) {
+    await setPostStatusStatement(db, postId, status, now.toISOString());
+    return status;
+  }
+  return db.transaction().execute(async (trx) => {
+    const current = await trx
+      .selectFrom('posts')
+      .select('status')
+      .where('id', '=', postId)
+      .executeTakeFirst();
+    if (!current) return undefined;
+    const rows = await trx.selectFrom('post_deliveries').selectAll().where('post_id', '=', postId).execute();
+    const next = derivePostStatus(current.status as PostStatus, rows);
+    if (next === current.status) return next;
+    const changed = await trx
+      .updateTable('posts')
+      .set({ status: next, updated_at: now.toISOString() })
+      .where('id', '=', postId)
+      .where('status', '=', current.status)
+      .returning('id')
+      .execute();
+    if (changed.length > 0) await emitPostEvent(trx, postId, now);
+    return next;
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { routes } from '@mypostshare/contract';
-import { findPost, loadPostView } from '../../db/repositories/posts.js';
+import { emitPostEvent, findPost, loadPostView } from '../../db/repositories/posts.js';
 import { ApiError, notFound } from '../../errors.js';
 import { defineRoute } from '../../http/define-route.js';
 
@@ -11,7 +11,8 @@ import { defineRoute } from '../../http/define-route.js';
 export default defineRoute('cancelPost', routes.cancelPost, async ({ params, auth, deps }) => {
   const post = await findPost(deps.db, auth.appId, params.id);
   if (!post) throw notFound('Post');
-  const now = deps.clock.now().toISOString();
+  const at = deps.clock.now();
+  const now = at.toISOString();
   const canceled = await deps.db.transaction().execute(async (trx) => {
     const result = await trx
       .updateTable('posts')
@@ -26,6 +27,8 @@ export default defineRoute('cancelPost', routes.cancelPost, async ({ params, aut
       .where('post_id', '=', post.id)
       .where('status', '=', 'queued')
       .execute();
+    // `post.canceled`, in the same transaction as the cancel: only the request that canceled emits it.
+    await emitPostEvent(trx, post.id, at);
     return true;
   });
   if (!canceled) {

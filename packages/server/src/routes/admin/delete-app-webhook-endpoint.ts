@@ -1,0 +1,13 @@
+import { routes } from '@mypostshare/contract';
+import { defineRoute } from '../../http/define-route.js';
+import { deleteEndpoint } from '../../webhooks/endpoints.js';
+
+/** The admin mirror of the public route: the same operation on any app's endpoints (an unknown app is 404). */
+export default defineRoute(
+  'deleteAppWebhookEndpoint',
+  routes.deleteAppWebhookEndpoint,
+  async ({ params, deps }) => {
+    await deleteEndpoint(deps, params.appId, params.id);
+    return undefined;
+  },
+);

@@ -1,0 +1,8 @@
+import { routes } from '@mypostshare/contract';
+import { defineRoute } from '../../http/define-route.js';
+import { retryDeliveryNow } from '../../webhooks/endpoints.js';
+
+/** The admin mirror of the public route: the same operation on any app's endpoints (an unknown app is 404). */
+export default defineRoute('retryAppWebhookDelivery', routes.retryAppWebhookDelivery, ({ params, deps }) =>
+  retryDeliveryNow(deps, params.appId, params.id, params.deliveryId),
+);
