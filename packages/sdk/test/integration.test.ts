@@ -165,7 +165,9 @@ describe('the SDK against the real server (sandbox app)', () => {
     expect((await client.posts.cancel(scheduled.id)).status).toBe('canceled');
     expect((await client.posts.retrieve(scheduled.id)).status).toBe('canceled');
     // Editing a canceled post is a conflict.
-    await expect(client.posts.update(scheduled.id, { content: 'Too late' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(client.posts.update(scheduled.id, { content: 'Too late' })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
   });
 
   it('publishes a scheduled post when it comes due', async () => {
