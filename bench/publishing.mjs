@@ -5,6 +5,7 @@
 //
 // Needs a build (`npm run bench` builds first). Everything it starts it stops.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -309,36 +310,58 @@ async function routesPart(report) {
 // ---------------------------------------------------------------------------------------------
 // Part 2: the scheduler
 
-/** Creates `count` scheduled posts due at `dueAt` through the API, 32 at a time. */
-async function schedule(server, count, dueAt) {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const index = next++;
-      const response = await api(server, 'POST', '/api/v1/posts/scheduled', {
-        externalUserId: 'bench_user',
-        content: `Backlog post ${index}`,
-        platforms: ['linkedin'],
-        scheduleAt: dueAt,
-      });
-      if (response.status !== 201)
-        throw new Error(`scheduling answered ${response.status}: ${response.text}`);
-    }
-  };
-  await Promise.all(Array.from({ length: 32 }, worker));
-}
-
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function drainPart(report) {
   const ours = await startOurs();
   const stopRss = sampleRss(ours.child.pid);
   await connectSandbox(ours, 'bench_user', 'linkedin');
+  // The backlog is copied straight into the database from one request made through the API: the
+  // drain measures the scheduler, and creating 10,000 posts over HTTP first would take longer
+  // than any sensible lead time on a busy machine.
+  const seed = await api(ours, 'POST', '/api/v1/posts/scheduled', {
+    externalUserId: 'bench_user',
+    content: 'Backlog seed',
+    platforms: ['linkedin'],
+    scheduleAt: farFuture(),
+  });
+  if (seed.status !== 201) throw new Error(`scheduling answered ${seed.status}: ${seed.text}`);
+  const dueAt = new Date(Date.now() + 5000);
   const createStarted = Date.now();
-  const dueAt = new Date(Date.now() + 15_000 + config.drainPosts * 1.5);
-  await schedule(ours, config.drainPosts, dueAt.toISOString());
+  const writer = new Database(ours.dbFile, { fileMustExist: true });
+  writer.pragma('busy_timeout = 5000');
+  const post = writer.prepare('SELECT * FROM posts WHERE id = ?').get(seed.body.id);
+  const delivery = writer.prepare('SELECT * FROM post_deliveries WHERE post_id = ?').get(seed.body.id);
+  const insertRow = (table, row) =>
+    writer.prepare(
+      `INSERT INTO ${table} (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row)
+        .map(() => '?')
+        .join(', ')})`,
+    );
+  const insertPost = insertRow('posts', post);
+  const insertDelivery = insertRow('post_deliveries', delivery);
+  writer.transaction(() => {
+    writer.prepare('DELETE FROM posts WHERE id = ?').run(seed.body.id);
+    for (let index = 0; index < config.drainPosts; index += 1) {
+      const postId = randomUUID();
+      const due = dueAt.toISOString();
+      insertPost.run(
+        ...Object.values({
+          ...post,
+          id: postId,
+          content: `Backlog post ${index}`,
+          schedule_at: due,
+          effective_at: due,
+        }),
+      );
+      insertDelivery.run(
+        ...Object.values({ ...delivery, id: randomUUID(), post_id: postId, next_attempt_at: due }),
+      );
+    }
+  })();
+  writer.close();
   const createMs = Date.now() - createStarted;
-  if (Date.now() >= dueAt.getTime()) throw new Error('creating the backlog took longer than planned');
+  if (Date.now() >= dueAt.getTime()) throw new Error('writing the backlog took longer than its lead time');
   const db = new Database(ours.dbFile, { readonly: true, fileMustExist: true });
   const count = db.prepare("SELECT count(*) AS n FROM post_deliveries WHERE status = 'published'");
   const deadline = dueAt.getTime() + 120_000;
@@ -352,8 +375,7 @@ async function drainPart(report) {
   report.drain = {
     posts: config.drainPosts,
     published: stats.n,
-    createMs,
-    createPerSecond: (config.drainPosts / createMs) * 1000,
+    writeBacklogMs: createMs,
     firstPublishAfterDueMs: Date.parse(stats.first) - dueAt.getTime(),
     allPublishedAfterDueMs: Date.parse(stats.last) - dueAt.getTime(),
     target: TARGETS.drainMs,
@@ -441,7 +463,7 @@ for (const entry of Object.values(report.routes)) {
 if (report.drain) {
   const d = report.drain;
   lines.push(
-    `drain: ${d.published}/${d.posts} sandbox posts due at one instant, all published ${fmt(d.allPublishedAfterDueMs)} ms after due (first after ${fmt(d.firstPublishAfterDueMs)} ms; target < ${d.target} ms) ${d.published === d.posts && d.allPublishedAfterDueMs < d.target ? 'met' : 'MISSED'}; created at ${fmt(d.createPerSecond)}/s`,
+    `drain: ${d.published}/${d.posts} sandbox posts due at one instant, all published ${fmt(d.allPublishedAfterDueMs)} ms after due (first after ${fmt(d.firstPublishAfterDueMs)} ms; target < ${d.target} ms) ${d.published === d.posts && d.allPublishedAfterDueMs < d.target ? 'met' : 'MISSED'}`,
   );
 }
 if (report.steady) {
