@@ -41,6 +41,9 @@ const configs: Options[] = [
     entry: { bin: 'packages/cli/src/bin.ts' },
     outDir: 'packages/cli/dist',
     format: ['esm'],
+    // One file, not shared chunks: `mypostshare --help` reads one module (start-up time). What the
+    // CLI imports lazily stays lazy: the SDK, the contract, zod and inquirer are external.
+    splitting: false,
     clean: true,
     sourcemap: true,
     target: 'node20',

@@ -1,75 +1,28 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startTestServer, type TestServer } from '../../server/test/harness.js';
+import { assertBuilt, Home, json } from './helpers.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+// Each step runs the binary in a child process: slow machines need more than the default 20 s.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
+
 const CLI_VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
 ).version;
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI from its sources as a child process, the way a user would run the binary. */
-function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const { MYPOSTSHARE_SERVER_URL: _ignored, ...inherited } = process.env;
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'packages/cli/src/bin.ts', ...args], {
-      cwd: ROOT,
-      env: { ...inherited, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-// A stand-in for the real server's operational endpoints, answering as they do.
-let ready = true;
-const seen: string[] = [];
-const fake: Server = createServer((request, response) => {
-  seen.push(`${request.method} ${request.url}`);
-  const send = (status: number, body: unknown) => {
-    response.writeHead(status, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(body));
-  };
-  if (request.url === '/healthz') return send(200, { status: 'ok', version: '0.1.0' });
-  if (request.url === '/readyz') {
-    return ready
-      ? send(200, { status: 'ready', checks: { database: { status: 'ok' } } })
-      : send(503, {
-          status: 'not_ready',
-          checks: { database: { status: 'failing', detail: 'database did not answer' } },
-        });
-  }
-  return send(404, { error: { code: 'not_found', message: 'No route', requestId: 'req_fake_1' } });
-});
-let serverUrl = '';
+let server: TestServer;
+let home: Home;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
-  serverUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+  assertBuilt();
+  server = await startTestServer();
+  home = new Home();
 });
 afterAll(async () => {
-  await new Promise((resolve) => fake.close(resolve));
-});
-beforeEach(() => {
-  ready = true;
-  seen.length = 0;
+  home.remove();
+  await server.close();
 });
 
 /** A port nothing listens on: bound once, then released. */
@@ -81,65 +34,141 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('mypostshare status', () => {
-  it('prints exactly {server, status, version, ready} with --json', async () => {
-    const run = await runCli(['status', '--json', '--server', serverUrl]);
+describe('mypostshare status against the real server', () => {
+  it('prints health, readiness and who the credentials belong to with --json', async () => {
+    const run = await home.run(['status', '--json', '--server', server.baseUrl], {
+      env: { MYPOSTSHARE_ADMIN_TOKEN: server.adminToken, MYPOSTSHARE_API_KEY: server.sandboxKey },
+    });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const printed = JSON.parse(run.stdout);
-    expect(printed).toEqual({ server: serverUrl, status: 'ok', version: '0.1.0', ready: true });
-    expect(Object.keys(printed)).toEqual(['server', 'status', 'version', 'ready']);
-    expect(seen.sort()).toEqual(['GET /healthz', 'GET /readyz']);
+    expect(json(run)).toEqual({
+      server: server.baseUrl,
+      status: 'ok',
+      version: expect.any(String),
+      ready: true,
+      profile: null,
+      adminToken: 'accepted',
+      apiKey: 'accepted',
+      apiKeyMode: 'test',
+      app: null,
+    });
   });
 
-  it('takes the global options before the command and the server from MYPOSTSHARE_SERVER_URL', async () => {
-    const run = await runCli(['--json', 'status'], { MYPOSTSHARE_SERVER_URL: `${serverUrl}/` });
-    expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({
-      server: serverUrl,
-      status: 'ok',
-      version: '0.1.0',
-      ready: true,
+  it('shows the selected app', async () => {
+    const { appId } = await server.createApp({ name: 'Status app', sandbox: true });
+    const run = await home.run(['status', '--json', '--server', server.baseUrl, '--app', appId], {
+      env: { MYPOSTSHARE_ADMIN_TOKEN: server.adminToken },
     });
+    expect(run.code).toBe(0);
+    expect(json(run)).toMatchObject({
+      adminToken: 'accepted',
+      apiKey: 'not set',
+      apiKeyMode: null,
+      app: { id: appId, name: 'Status app', sandbox: true },
+    });
+  });
+
+  it('takes the server from MYPOSTSHARE_SERVER_URL, global options before the command', async () => {
+    const run = await home.run(['--json', 'status'], {
+      env: { MYPOSTSHARE_SERVER_URL: `${server.baseUrl}/` },
+    });
+    expect(run.code).toBe(0);
+    expect(json(run)).toMatchObject({ server: server.baseUrl, adminToken: 'not set', apiKey: 'not set' });
   });
 
   it('prefers --server over MYPOSTSHARE_SERVER_URL', async () => {
     const port = await closedPort();
-    const run = await runCli(['status', '--json', '--server', serverUrl], {
-      MYPOSTSHARE_SERVER_URL: `http://127.0.0.1:${port}`,
+    const run = await home.run(['status', '--json', '--server', server.baseUrl], {
+      env: { MYPOSTSHARE_SERVER_URL: `http://127.0.0.1:${port}` },
     });
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).server).toBe(serverUrl);
+    expect(json(run).server).toBe(server.baseUrl);
   });
 
   it('prints a short table for people', async () => {
-    const run = await runCli(['status', '--server', serverUrl]);
+    const run = await home.run(['status', '--server', server.baseUrl], {
+      env: { MYPOSTSHARE_API_KEY: server.sandboxKey },
+    });
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     expect(run.stdout.trimEnd().split('\n')).toEqual([
-      `server   ${serverUrl}`,
-      'status   ok',
-      'version  0.1.0',
-      'ready    yes',
+      `server       ${server.baseUrl}`,
+      'status       ok',
+      expect.stringMatching(/^version {6}\d+\.\d+\.\d+/),
+      'ready        yes',
+      'profile      -',
+      'admin token  not set',
+      'API key      accepted (test)',
+      'app          -',
     ]);
+  });
+
+  it('reports a refused token after printing the report, with the auth exit code', async () => {
+    const run = await home.run(['status', '--json', '--server', server.baseUrl], {
+      env: { MYPOSTSHARE_ADMIN_TOKEN: 'mps_admin_wrong' },
+    });
+    expect(run.code).toBe(3);
+    expect(json(run).adminToken).toBe('refused');
+    expect(run.stderr).toMatch(/^error: the server refused the admin token\nhint: .*login/);
+  });
+
+  it('reports a selected app that does not exist with the not-found exit code', async () => {
+    const run = await home.run(
+      ['status', '--json', '--server', server.baseUrl, '--app', '00000000-0000-4000-8000-000000000000'],
+      { env: { MYPOSTSHARE_ADMIN_TOKEN: server.adminToken } },
+    );
+    expect(run.code).toBe(4);
+    expect(json(run).app).toBeNull();
+    expect(run.stderr).toMatch(
+      /^error: the selected app 00000000-0000-4000-8000-000000000000 does not exist/,
+    );
+  });
+});
+
+describe('mypostshare status against servers that are not ready, not there, or not mypostshare', () => {
+  // A stand-in for the operational endpoints, to make the server not ready on demand.
+  let ready = true;
+  const fake: Server = createServer((request, response) => {
+    const send = (status: number, body: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    if (request.url === '/healthz') return send(200, { status: 'ok', version: '0.1.0' });
+    if (request.url === '/readyz') {
+      return ready
+        ? send(200, { status: 'ready', checks: { database: { status: 'ok' } } })
+        : send(503, {
+            status: 'not_ready',
+            checks: { database: { status: 'failing', detail: 'database did not answer' } },
+          });
+    }
+    if (request.url === '/teapot/healthz') return send(418, { tea: true });
+    return send(404, { error: { code: 'not_found', message: 'No route', requestId: 'req_fake_1' } });
+  });
+  let fakeUrl = '';
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    fakeUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => fake.close(resolve));
+  });
+  beforeEach(() => {
+    ready = true;
   });
 
   it('reports a server that is up but not ready, and exits with the server code', async () => {
     ready = false;
-    const run = await runCli(['status', '--json', '--server', serverUrl]);
+    const run = await home.run(['status', '--json', '--server', fakeUrl]);
     expect(run.code).toBe(5);
-    expect(JSON.parse(run.stdout)).toEqual({
-      server: serverUrl,
-      status: 'ok',
-      version: '0.1.0',
-      ready: false,
-    });
+    expect(json(run)).toMatchObject({ server: fakeUrl, status: 'ok', version: '0.1.0', ready: false });
     expect(run.stderr).toMatch(/^error: .*not ready.*database: database did not answer/);
   });
 
   it('says so on stderr, with a hint, when the server is unreachable', async () => {
     const port = await closedPort();
-    const run = await runCli(['status', '--json', '--server', `http://127.0.0.1:${port}`]);
+    const run = await home.run(['status', '--json', '--server', `http://127.0.0.1:${port}`]);
     expect(run.code).toBe(6);
     expect(run.stdout).toBe('');
     const lines = run.stderr.trimEnd().split('\n');
@@ -150,32 +179,63 @@ describe('mypostshare status', () => {
     expect(lines[1]).toMatch(/^hint: .*--server/);
   });
 
-  it('reports an answer that is not a mypostshare /healthz as a server error', async () => {
-    const run = await runCli(['status', '--server', `${serverUrl}/api`]);
-    expect(run.code).toBe(5);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^error: .*\/api\/healthz answered 404/);
+  it('reports something that is not a mypostshare server as a server error', async () => {
+    ready = true;
+    const other = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<h1>hello</h1>');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+      const run = await home.run(['status', '--server', url]);
+      expect(run.code).toBe(5);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^error: .*\/healthz answered 200 with something that is not a mypostshare/);
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
   });
 
-  it('rejects a --server that is not an http(s) URL as a usage error', async () => {
-    const run = await runCli(['status', '--server', 'localhost:8787']);
+  it('rejects a --server that is not an http(s) origin as a usage error', async () => {
+    let run = await home.run(['status', '--server', 'localhost:8787']);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^error: --server must be an http\(s\) URL/);
+
+    run = await home.run(['status', '--server', `${fakeUrl}/api`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^error: --server must be the server origin, without a path.*\nhint: e\.g\. http/,
+    );
   });
 });
 
 describe('mypostshare', () => {
-  it('prints its version with --version', async () => {
-    const run = await runCli(['--version']);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toBe(`${CLI_VERSION}\n`);
+  it('prints its version with --version, on any command', async () => {
+    for (const args of [['--version'], ['-V'], ['apps', '--version'], ['webhooks', 'listen', '--version']]) {
+      const run = await home.run(args);
+      expect(run.code, args.join(' ')).toBe(0);
+      expect(run.stdout).toBe(`${CLI_VERSION}\n`);
+    }
   });
 
-  it('exits with the usage code on an unknown command', async () => {
-    const run = await runCli(['frobnicate']);
+  it('prints help on stdout with --help, on any command', async () => {
+    for (const args of [['--help'], ['apps', '--help'], ['keys', 'create', '--help'], ['help', 'post']]) {
+      const run = await home.run(args);
+      expect(run.code, args.join(' ')).toBe(0);
+      expect(run.stdout).toMatch(/^Usage: mypostshare/);
+      expect(run.stderr).toBe('');
+    }
+  });
+
+  it('exits with the usage code on an unknown command or option', async () => {
+    let run = await home.run(['frobnicate']);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/unknown command 'frobnicate'/);
+
+    run = await home.run(['apps', 'list', '--frobnicate']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown option '--frobnicate'/);
   });
 });

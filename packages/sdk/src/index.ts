@@ -49,6 +49,7 @@ export type {
   WebhookEndpoint,
   WebhookEndpointStatus,
   WebhookEndpointWithSecret,
+  WebhookEvent,
   WebhookEventType,
 } from '@mypostshare/contract';
 export { DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MyPostShare } from './client.js';
@@ -77,3 +78,11 @@ export { EndUsers } from './resources/end-users.js';
 export { Platforms } from './resources/platforms.js';
 export { Posts } from './resources/posts.js';
 export { WebhookEndpoints } from './resources/webhook-endpoints.js';
+export {
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+  type VerifyWebhookOptions,
+  type WebhookHeaders,
+  WebhookVerificationError,
+  type WebhookVerificationFailure,
+  webhooks,
+} from './webhooks.js';

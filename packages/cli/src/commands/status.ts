@@ -1,10 +1,11 @@
-import { Health, Readiness } from '@mypostshare/contract';
 import type { Command } from 'commander';
-import { resolveServerUrl } from '../config.js';
-import { CliError } from '../errors.js';
+import { action, type Context } from '../context.js';
+import { CliError, UNREACHABLE_HINT } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
-import { printResult, table } from '../output.js';
-import type { GlobalOptions } from '../program.js';
+import { table, yesNo } from '../output.js';
+
+/** Whether a configured credential was accepted. */
+export type CredentialState = 'accepted' | 'refused' | 'not set';
 
 /** What `mypostshare status` reports, and exactly what `--json` prints. */
 export interface ServerStatus {
@@ -12,6 +13,14 @@ export interface ServerStatus {
   status: string;
   version: string;
   ready: boolean;
+  /** The profile in use, when one is saved for this server. */
+  profile: string | null;
+  adminToken: CredentialState;
+  apiKey: CredentialState;
+  /** `test` for a sandbox app's key (`mps_test_`), `live` otherwise. */
+  apiKeyMode: 'test' | 'live' | null;
+  /** The selected app, when there is one and the admin token can see it. */
+  app: { id: string; name: string; sandbox: boolean } | null;
 }
 
 export interface StatusResult {
@@ -22,9 +31,6 @@ export interface StatusResult {
 
 /** How long each probe may take; a health check that slow is as good as down. */
 const PROBE_TIMEOUT_MS = 5_000;
-
-const UNREACHABLE_HINT =
-  'is the server running? Start one with `npx mypostshare-server`, or point the CLI at yours with --server <url> or MYPOSTSHARE_SERVER_URL';
 
 async function probe(server: string, path: string): Promise<{ status: number; body: unknown }> {
   let response: Response;
@@ -68,7 +74,7 @@ function notMyPostShare(server: string, path: string, status: number): CliError 
     `${server}${path} answered ${status} with something that is not a mypostshare ${path}`,
     {
       exitCode: EXIT.server,
-      hint: '--server takes the server origin (e.g. http://localhost:8787), not the /api base URL',
+      hint: '--server takes the origin of a mypostshare server (e.g. http://localhost:8787)',
     },
   );
 }
@@ -77,9 +83,17 @@ function notMyPostShare(server: string, path: string, status: number): CliError 
  * Asks a server whether it is alive (`/healthz`) and ready to serve (`/readyz`).
  * Throws a `CliError` when it cannot be reached or does not answer like a mypostshare server.
  */
-export async function getStatus(server: string): Promise<StatusResult> {
-  const [health, readiness] = await Promise.all([probe(server, '/healthz'), probe(server, '/readyz')]);
-
+export async function getHealth(server: string): Promise<{
+  status: string;
+  version: string;
+  ready: boolean;
+  failing: string[];
+}> {
+  const [health, readiness, { Health, Readiness }] = await Promise.all([
+    probe(server, '/healthz'),
+    probe(server, '/readyz'),
+    import('@mypostshare/contract'),
+  ]);
   const healthBody = Health.safeParse(health.body);
   if (health.status !== 200 || !healthBody.success) throw notMyPostShare(server, '/healthz', health.status);
   // /readyz answers 503 with the same body shape when a check fails.
@@ -87,40 +101,119 @@ export async function getStatus(server: string): Promise<StatusResult> {
   if ((readiness.status !== 200 && readiness.status !== 503) || !readyBody.success) {
     throw notMyPostShare(server, '/readyz', readiness.status);
   }
-
   const ready = readiness.status === 200 && readyBody.data.status === 'ready';
   const failing = Object.entries(readyBody.data.checks)
     .filter(([, check]) => check.status !== 'ok')
     .map(([name, check]) => `${name}: ${check.detail ?? check.status}`);
+  return { status: healthBody.data.status, version: healthBody.data.version, ready, failing };
+}
+
+/** `accepted` or `refused` for a call made with one credential; other failures propagate. */
+async function credentialState(call: () => Promise<unknown>): Promise<'accepted' | 'refused'> {
+  try {
+    await call();
+    return 'accepted';
+  } catch (error) {
+    const status = (error as { status?: unknown }).status;
+    if (status === 401 || status === 403) return 'refused';
+    throw error;
+  }
+}
+
+/** Health, readiness, and who the configured credentials say we are. */
+export async function getStatus(ctx: Context): Promise<StatusResult & { appMissing: string | null }> {
+  const settings = await ctx.settings();
+  const { server } = settings;
+  const health = await getHealth(server);
+  let adminToken: CredentialState = 'not set';
+  let apiKey: CredentialState = 'not set';
+  let app: ServerStatus['app'] = null;
+  let appMissing: string | null = null;
+  if (settings.adminToken) {
+    const admin = await ctx.admin();
+    adminToken = await credentialState(() => admin.apps.list({ limit: 1 }));
+    if (adminToken === 'accepted' && settings.app) {
+      try {
+        const found = await admin.apps.retrieve(settings.app.value);
+        app = { id: found.id, name: found.name, sandbox: found.sandbox };
+      } catch (error) {
+        if ((error as { status?: unknown }).status !== 404) throw error;
+        appMissing = settings.app.value;
+      }
+    }
+  }
+  if (settings.apiKey) {
+    const client = await ctx.client();
+    apiKey = await credentialState(() => client.platforms.list());
+  }
   return {
-    report: { server, status: healthBody.data.status, version: healthBody.data.version, ready },
-    failing,
+    report: {
+      server,
+      status: health.status,
+      version: health.version,
+      ready: health.ready,
+      profile: settings.profileApplies ? settings.profileName : null,
+      adminToken,
+      apiKey,
+      apiKeyMode: settings.apiKey ? (settings.apiKey.value.startsWith('mps_test_') ? 'test' : 'live') : null,
+      app,
+    },
+    failing: health.failing,
+    appMissing,
   };
 }
 
-/** `mypostshare status`: is the server up, which version, is it ready. Exits 5 when not ready. */
+/**
+ * `mypostshare status`: is the server up and ready, which version, and are the configured
+ * credentials accepted. Exits 5 when not ready, 3 when a credential is refused.
+ */
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('show whether the server is up and ready, and its version (GET /healthz and /readyz)')
-    .action(async (_options: unknown, command: Command) => {
-      const options = command.optsWithGlobals<GlobalOptions>();
-      const server = resolveServerUrl(options.server);
-      const { report, failing } = await getStatus(server);
-      printResult(report, options, (data) =>
-        table([
-          ['server', data.server],
-          ['status', data.status],
-          ['version', data.version],
-          ['ready', data.ready ? 'yes' : 'no'],
-        ]),
-      );
-      if (!report.ready) {
-        const reason = failing.length > 0 ? failing.join(', ') : 'it reports not_ready';
-        throw new CliError(`the server at ${server} is up but not ready (${reason})`, {
-          exitCode: EXIT.server,
-          hint: "see the server's log; /readyz lists each check",
-        });
-      }
-    });
+    .description(
+      'show whether the server is up and ready, its version, and whether your token and key are accepted',
+    )
+    .action(
+      action(async (ctx) => {
+        const { report, failing, appMissing } = await getStatus(ctx);
+        ctx.print(report, (data) =>
+          table([
+            ['server', data.server],
+            ['status', data.status],
+            ['version', data.version],
+            ['ready', yesNo(data.ready)],
+            ['profile', data.profile ?? '-'],
+            ['admin token', data.adminToken],
+            ['API key', data.apiKey === 'not set' ? data.apiKey : `${data.apiKey} (${data.apiKeyMode})`],
+            [
+              'app',
+              data.app ? `${data.app.name} (${data.app.id}${data.app.sandbox ? ', sandbox' : ''})` : '-',
+            ],
+          ]),
+        );
+        if (!report.ready) {
+          const reason = failing.length > 0 ? failing.join(', ') : 'it reports not_ready';
+          throw new CliError(`the server at ${report.server} is up but not ready (${reason})`, {
+            exitCode: EXIT.server,
+            hint: "see the server's log; /readyz lists each check",
+          });
+        }
+        if (report.adminToken === 'refused' || report.apiKey === 'refused') {
+          const which = [
+            report.adminToken === 'refused' ? 'admin token' : undefined,
+            report.apiKey === 'refused' ? 'API key' : undefined,
+          ].filter(Boolean);
+          throw new CliError(`the server refused the ${which.join(' and the ')}`, {
+            exitCode: EXIT.auth,
+            hint: 'run `mypostshare login` again (or fix MYPOSTSHARE_ADMIN_TOKEN / MYPOSTSHARE_API_KEY)',
+          });
+        }
+        if (appMissing) {
+          throw new CliError(`the selected app ${appMissing} does not exist on ${report.server}`, {
+            exitCode: EXIT.notFound,
+            hint: 'choose another with `mypostshare apps use <id>` (`mypostshare apps list` lists them)',
+          });
+        }
+      }),
+    );
 }
