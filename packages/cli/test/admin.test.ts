@@ -85,7 +85,7 @@ describe('apps', () => {
     run = await home.run(['apps', 'show', '00000000-0000-4000-8000-000000000000']);
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(
-      /^error: App not found \[not_found, request req_\w+\]\nhint: .*mypostshare apps list/,
+      /^error: App not found \[not_found, request req_[\w-]+\]\nhint: .*mypostshare apps list/,
     );
     run = await home.run(['apps', 'show', 'not-a-uuid']);
     expect(run.code).toBe(2);
@@ -180,7 +180,7 @@ describe('redirects', () => {
   it('reports a URI the server refuses as a usage error', async () => {
     const run = await home.run(['redirects', 'add', 'http://client.example.com/cb']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^error: .*\[validation_error, request req_\w+\]/);
+    expect(run.stderr).toMatch(/^error: .*\[validation_error, request req_[\w-]+\]/);
   });
 });
 

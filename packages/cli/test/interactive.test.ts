@@ -31,6 +31,11 @@ const terminal = (args: string[], env: Record<string, string> = {}) => {
   return session;
 };
 
+// Without tmux these tests are skipped on a workstation, but CI must run them (.ci/run installs it).
+it.runIf(!hasTmux && process.env.CI === 'true')('has tmux for the terminal tests (CI)', () => {
+  expect.fail('tmux is not installed: the interactive CLI tests cannot run (apt-get install tmux)');
+});
+
 describe.skipIf(!hasTmux)('at a terminal', () => {
   it('login asks for the server and the tokens, without echoing them', async () => {
     const tty = terminal(['login', '--json']);

@@ -64,7 +64,7 @@ describe('users', () => {
     expect(json(run)).toEqual({ externalUserId: 'user_a', deleted: true });
     run = await home.run(['users', 'get', 'user_a']);
     expect(run.code).toBe(4);
-    expect(run.stderr).toMatch(/^error: End user not found \[not_found, request req_\w+\]/);
+    expect(run.stderr).toMatch(/^error: End user not found \[not_found, request req_[\w-]+\]/);
   });
 
   it('refuses bad input before sending it', async () => {
@@ -227,7 +227,7 @@ describe('post and posts', () => {
     // Too late to edit: a 409, exit 1.
     run = await home.run(['posts', 'update', scheduled, '--content', 'Too late']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: .*\[\w+, request req_\w+\]/);
+    expect(run.stderr).toMatch(/^error: .*\[\w+, request req_[\w-]+\]/);
 
     run = await home.run(['post', 'user_c', 'x', '-p', 'linkedin', '--at', 'tomorrow-ish']);
     expect(run.code).toBe(2);

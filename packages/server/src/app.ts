@@ -6,11 +6,9 @@ import type { Db } from './db/database.js';
 import type { Config } from './env.js';
 import { ApiError } from './errors.js';
 import { mountRoutes } from './http/define-route.js';
+import { requestPipeline } from './http/pipeline.js';
 import type { Logger } from './logger.js';
-import { accessLog } from './middleware/access-log.js';
-import { adminAuth, apiKeyAuth } from './middleware/auth.js';
-import { errorHandler } from './middleware/error-handler.js';
-import { rateLimit } from './middleware/rate-limit.js';
+import { createRateLimiter } from './middleware/rate-limit.js';
 import { PublishingRuntime } from './publishing/runtime.js';
 import { adminRoutes, opsRoutes, publicRoutes } from './routes/index.js';
 import { mountOpenApi } from './routes/ops/openapi.js';
@@ -60,6 +58,20 @@ export interface MyPostShareApp {
 }
 
 /**
+ * Every route on one router (one match per request instead of one per router), in the order the
+ * request pipeline's direct dispatch relies on.
+ */
+export function buildRouter(deps: AppDeps): Router<AppState> {
+  const router = new Router<AppState>();
+  mountRoutes(router, opsRoutes, deps);
+  mountOpenApi(router, [...opsRoutes, ...publicRoutes, ...adminRoutes], deps);
+  mountHostedPages(router, deps);
+  mountRoutes(router, publicRoutes, deps);
+  mountRoutes(router, adminRoutes, deps);
+  return router;
+}
+
+/**
  * Builds the Koa application. No `listen`, no timers beyond the request-log flush: main.ts and the
  * tests both call this and then serve `koa.callback()` themselves.
  */
@@ -86,38 +98,25 @@ export function createApp(options: CreateAppOptions): MyPostShareApp {
   // Koa logs errors on its own unless told otherwise; ours are already rendered and logged.
   koa.silent = true;
 
-  // One router for every route: one match per request instead of one per router.
-  const router = new Router<AppState>();
-  mountRoutes(router, opsRoutes, deps);
-  mountOpenApi(router, [...opsRoutes, ...publicRoutes, ...adminRoutes], deps);
-  mountHostedPages(router, deps);
-  mountRoutes(router, publicRoutes, deps);
-  mountRoutes(router, adminRoutes, deps);
+  const router = buildRouter(deps);
 
   const methodNotAllowed = () => new ApiError('method_not_allowed', 'This route does not accept that method');
-  koa.use(accessLog(accessLogger, requestLog));
-  koa.use(errorHandler(deps.logger));
-  koa.use(async (ctx, next) => {
-    // API responses are per-caller and never cacheable; nothing here is meant to be sniffed or framed.
-    ctx.set('Cache-Control', 'no-store');
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('X-Frame-Options', 'DENY');
-    // While draining, finish this request but do not keep its connection for another.
-    if (draining) ctx.set('Connection', 'close');
-    await next();
-  });
-  // Authentication runs for every path under the API prefixes, matched or not, so an unknown
-  // path answers 401 to strangers instead of telling them which routes exist.
-  const requireApiKey = apiKeyAuth(deps.db);
-  const limit = deps.config.rateLimit.rps > 0 ? rateLimit(deps.config.rateLimit, deps.clock) : undefined;
-  const requireAdmin = adminAuth(deps.adminToken);
-  koa.use(async (ctx, next) => {
-    if (ctx.path.startsWith('/api/v1/') || ctx.path === '/api/v1') {
-      return requireApiKey(ctx, limit ? () => limit(ctx, next) : next);
-    }
-    if (ctx.path.startsWith('/admin/v1/') || ctx.path === '/admin/v1') return requireAdmin(ctx, next);
-    return next();
-  });
+  // Request id, security headers, authentication, rate limit, direct dispatch of the contract's
+  // routes, the uniform error body and the access log, in one middleware (see http/pipeline.ts);
+  // whatever it does not dispatch itself goes on to the router.
+  koa.use(
+    requestPipeline({
+      router,
+      db: deps.db,
+      adminToken: deps.adminToken,
+      rateLimit:
+        deps.config.rateLimit.rps > 0 ? createRateLimiter(deps.config.rateLimit, deps.clock) : undefined,
+      logger: deps.logger,
+      accessLogger,
+      requestLog,
+      draining: () => draining,
+    }),
+  );
   koa.use(router.routes());
   koa.use(router.allowedMethods({ throw: true, methodNotAllowed, notImplemented: methodNotAllowed }));
 

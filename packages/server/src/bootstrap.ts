@@ -39,7 +39,12 @@ export async function bootstrap(
     dataDir: config.dataDir,
     production: config.production,
   });
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    schema: config.databaseSchema,
+    poolSize: config.databasePoolSize,
+  });
   const admin = resolveAdminToken(config.adminToken, config.dataDir);
   const sandbox =
     options.firstRun === false

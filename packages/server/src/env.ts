@@ -38,6 +38,17 @@ const EnvSchema = z.object({
   MYPOSTSHARE_PUBLIC_URL: optionalUrl,
   MYPOSTSHARE_DATA_DIR: z.string().min(1).default('./.mypostshare'),
   MYPOSTSHARE_DATABASE_URL: optionalString,
+  MYPOSTSHARE_DATABASE_SCHEMA: z
+    .string()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value))
+    .pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be letters, digits and underscores (at most 63)')
+        .optional(),
+    ),
+  MYPOSTSHARE_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   MYPOSTSHARE_ADMIN_TOKEN: z
     .string()
     .optional()
@@ -99,6 +110,10 @@ export interface Config {
   publicUrl: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL: the schema to use when the URL's `?schema=` names none. */
+  databaseSchema: string | undefined;
+  /** PostgreSQL: pooled connections per process. */
+  databasePoolSize: number;
   adminToken: string | undefined;
   encryptionKey: string | undefined;
   encryptionKeys: string | undefined;
@@ -194,6 +209,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     publicUrl: (values.MYPOSTSHARE_PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
     dataDir: path.resolve(values.MYPOSTSHARE_DATA_DIR),
     databaseUrl: values.MYPOSTSHARE_DATABASE_URL,
+    databaseSchema: values.MYPOSTSHARE_DATABASE_SCHEMA,
+    databasePoolSize: values.MYPOSTSHARE_DATABASE_POOL_SIZE,
     adminToken: values.MYPOSTSHARE_ADMIN_TOKEN,
     encryptionKey: values.MYPOSTSHARE_ENCRYPTION_KEY,
     encryptionKeys: values.MYPOSTSHARE_ENCRYPTION_KEYS,

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   const lines = [
     `mypostshare ${VERSION} listening on ${config.publicUrl} (bound to ${config.host}:${config.port})`,
   ];
-  lines.push(`  database: ${started.database.filename}`);
+  lines.push(`  database: ${started.database.label}`);
   if (banner.adminToken) {
     lines.push(`  admin token (shown once, stored in ${banner.adminTokenFile}): ${banner.adminToken}`);
   } else if (banner.adminTokenFile) {

@@ -149,6 +149,30 @@ describe('mypostshare-server as a process', () => {
     await restarted.exited;
   });
 
+  it('writes a quiet server’s log lines out promptly, not only once 4 KB have gathered', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mps-main-'));
+    const port = await freePort();
+    const run = startMain({
+      MYPOSTSHARE_DATA_DIR: dataDir,
+      PORT: String(port),
+      MYPOSTSHARE_LOG_LEVEL: 'info',
+    });
+    await run.listening();
+    const response = await fetch(`http://127.0.0.1:${port}/api/v1/end-users/quiet_user`);
+    expect(response.status).toBe(401);
+    const requestId = response.headers.get('x-request-id');
+    // One access-log line (about 250 bytes), far under the destination's 4 KB batch, with the
+    // process still running: it must reach standard output on its own.
+    const deadline = Date.now() + 5_000;
+    while (!run.output().stdout.includes(`"requestId":"${requestId}"`)) {
+      expect(Date.now(), `no log line for ${requestId}: ${run.output().stdout}`).toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(run.child.exitCode).toBeNull();
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
   it('refuses to start on bad configuration, listing every problem', async () => {
     const run = startMain({ PORT: 'eighty', MYPOSTSHARE_ROLE: 'boss' });
     expect(await run.exited).toBe(78);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clientSecretAad, connectionTokenAad } from '../src/crypto/aad.js';
 import { Keyring } from '../src/crypto/encryption.js';
@@ -14,7 +15,7 @@ import { reencryptAll } from '../src/services/reencrypt.js';
 import { getFreshTokens } from '../src/services/token-refresh.js';
 import { endpointSecrets } from '../src/webhooks/secrets.js';
 import { FlowClient, newSession } from './connect/flow-client.js';
-import { startTestServer, type TestServer } from './harness.js';
+import { onPostgres, startTestServer, type TestServer, testDatabaseEnv } from './harness.js';
 
 /*
  * Encryption keys over a deployment's life (docs/security.md items 21 and 22): rotating to a new key
@@ -41,7 +42,12 @@ afterAll(() => {
 function runMain(args: string[], env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', mainTs, ...args], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', MYPOSTSHARE_LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      MYPOSTSHARE_LOG_LEVEL: 'warn',
+      ...(env.MYPOSTSHARE_DATA_DIR ? testDatabaseEnv(env.MYPOSTSHARE_DATA_DIR) : {}),
+      ...env,
+    },
   });
   let stdout = '';
   let stderr = '';
@@ -61,30 +67,31 @@ function runMain(args: string[], env: Record<string, string>) {
   });
 }
 
-/** Every non-empty value of every `*_enc` column in the database file. */
-function encryptedValues(dbFile: string): Array<{ where: string; value: string }> {
-  const sqlite = new BetterSqlite3(dbFile);
+/** Every non-empty value of every `*_enc` column in the data directory's database (SQLite or PostgreSQL). */
+async function encryptedValues(dataDir: string): Promise<Array<{ where: string; value: string }>> {
+  const env = testDatabaseEnv(dataDir);
+  const database = await openDatabase({ databaseUrl: env.MYPOSTSHARE_DATABASE_URL, dataDir });
+  const db = database.db as unknown as Kysely<any>;
   try {
-    const tables = sqlite
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-      .all() as Array<{ name: string }>;
     const found: Array<{ where: string; value: string }> = [];
-    for (const { name } of tables) {
-      const columns = (sqlite.prepare(`PRAGMA table_info("${name}")`).all() as Array<{ name: string }>)
-        .map((column) => column.name)
-        .filter((column) => column.endsWith('_enc'));
-      for (const column of columns) {
-        const rows = sqlite
-          .prepare(
-            `SELECT "${column}" AS value FROM "${name}" WHERE "${column}" IS NOT NULL AND "${column}" != ''`,
-          )
-          .all() as Array<{ value: string }>;
-        for (const { value } of rows) found.push({ where: `${name}.${column}`, value });
+    // PostgreSQL introspection lists every schema's tables: only this database's schema counts.
+    const tables = (await db.introspection.getTables()).filter(
+      (table) => database.schema === undefined || table.schema === database.schema,
+    );
+    for (const table of tables) {
+      for (const { name: column } of table.columns.filter((column) => column.name.endsWith('_enc'))) {
+        const rows = (await db
+          .selectFrom(table.name)
+          .select(sql.ref(column).as('value'))
+          .where(column, 'is not', null)
+          .where(column, '!=', '')
+          .execute()) as Array<{ value: string }>;
+        for (const { value } of rows) found.push({ where: `${table.name}.${column}`, value });
       }
     }
     return found;
   } finally {
-    sqlite.close();
+    await database.close();
   }
 }
 
@@ -172,7 +179,7 @@ describe('key rotation and the reencrypt command (security 21)', () => {
     const webhookSecrets = [rotated.body.secret as string, endpoint.body.secret as string];
     await server.close();
 
-    const before = encryptedValues(path.join(dataDir, 'mypostshare.db'));
+    const before = await encryptedValues(dataDir);
     expect(new Set(before.map(({ where }) => where))).toEqual(
       new Set([
         'app_credentials.client_secret_enc',
@@ -224,8 +231,9 @@ describe('key rotation and the reencrypt command (security 21)', () => {
     await server.close();
 
     // 3. The real command, as a process, on the same data directory and keys.
-    const dbFile = path.join(dataDir, 'mypostshare.db');
-    const stillOld = encryptedValues(dbFile).filter(({ value }) => value.startsWith('v1.old.')).length;
+    const stillOld = (await encryptedValues(dataDir)).filter(({ value }) =>
+      value.startsWith('v1.old.'),
+    ).length;
     expect(stillOld).toBe(before.length);
     const run = await runMain(['reencrypt'], { MYPOSTSHARE_DATA_DIR: dataDir, ...rotating });
     expect(run.code, run.stderr).toBe(0);
@@ -237,7 +245,7 @@ describe('key rotation and the reencrypt command (security 21)', () => {
         expect(output).not.toContain(secret);
       }
     }
-    const after = encryptedValues(dbFile);
+    const after = await encryptedValues(dataDir);
     expect(after).toHaveLength(before.length + 3);
     expect(kidsOf(after)).toEqual(new Set(['v1.new']));
     // Re-running finds nothing left to do.
@@ -283,90 +291,95 @@ describe('key rotation and the reencrypt command (security 21)', () => {
     const fresh = await sandboxConnect(server, sandboxKey, 'rot_after');
     expect(fresh).toMatch(/^[0-9a-f-]{36}$/);
     await server.close();
-    expect(kidsOf(encryptedValues(dbFile))).toEqual(new Set(['v1.new']));
-  });
+    expect(kidsOf(await encryptedValues(dataDir))).toEqual(new Set(['v1.new']));
+  }, 60_000);
 
-  it('never overwrites a value the running server changes while the command works on it', async () => {
-    const dataDir = tempDataDir();
-    const oldKey = key32();
-    const newKey = key32();
-    const server = await startTestServer({ MYPOSTSHARE_ENCRYPTION_KEYS: `old:${oldKey}` }, { dataDir });
-    const live = await server.createApp({ name: 'Racing' });
-    await server.admin('PUT', `/admin/v1/apps/${live.appId}/credentials/twitter`, {
-      mode: 'custom',
-      clientId: 'x-race-client',
-      clientSecret: 'x-race-secret-old',
-    });
-    const connectionId = await sandboxConnect(server, server.sandboxKey, 'race_user');
-    const row = await server.started.database.db
-      .selectFrom('connections')
-      .selectAll()
-      .where('id', '=', connectionId)
-      .executeTakeFirstOrThrow();
-    await server.close();
-
-    const entries = [
-      { kid: 'new', key: Buffer.from(newKey, 'base64') },
-      { kid: 'old', key: Buffer.from(oldKey, 'base64') },
-    ];
-    const serverKeys = new Keyring(entries);
-    // Another connection to the same file stands for the running server (new key first).
-    const other = new BetterSqlite3(path.join(dataDir, 'mypostshare.db'));
-    const tokenAad = (column: string) => connectionTokenAad(column, row.end_user_id, 'linkedin');
-    const secretAad = clientSecretAad(live.appId, 'twitter');
-    const raced = new Set<string>();
-    /** Just after the command has read a row and before it writes it back, the server changes that row. */
-    class RacingKeyring extends Keyring {
-      override reencrypt(ciphertext: string, associatedData: string): string {
-        if (associatedData === tokenAad('access_token') && !raced.has('token')) {
-          raced.add('token');
-          // A token refresh: a rotated pair.
-          other
-            .prepare('UPDATE connections SET access_token_enc = ?, refresh_token_enc = ? WHERE id = ?')
-            .run(
-              serverKeys.encrypt('at-refreshed-meanwhile', tokenAad('access_token')),
-              serverKeys.encrypt('rt-refreshed-meanwhile', tokenAad('refresh_token')),
-              connectionId,
-            );
-        }
-        if (associatedData === secretAad && !raced.has('secret')) {
-          raced.add('secret');
-          // The customer changes its client secret in the dashboard.
-          other
-            .prepare('UPDATE app_credentials SET client_secret_enc = ? WHERE app_id = ? AND platform = ?')
-            .run(serverKeys.encrypt('x-race-secret-new', secretAad), live.appId, 'twitter');
-        }
-        return super.reencrypt(ciphertext, associatedData);
-      }
-    }
-
-    const database = await openDatabase({ databaseUrl: undefined, dataDir });
-    try {
-      const result = await reencryptAll(database.db, new RacingKeyring(entries));
-      expect(raced).toEqual(new Set(['token', 'secret']));
-      expect(result.rewritten).toBeGreaterThan(0);
-      const stored = await database.db
+  // SQLite only: a second better-sqlite3 connection to the database file plays the running server,
+  // writing synchronously in the middle of the command's read-modify-write.
+  it.skipIf(onPostgres)(
+    'never overwrites a value the running server changes while the command works on it (SQLite file)',
+    async () => {
+      const dataDir = tempDataDir();
+      const oldKey = key32();
+      const newKey = key32();
+      const server = await startTestServer({ MYPOSTSHARE_ENCRYPTION_KEYS: `old:${oldKey}` }, { dataDir });
+      const live = await server.createApp({ name: 'Racing' });
+      await server.admin('PUT', `/admin/v1/apps/${live.appId}/credentials/twitter`, {
+        mode: 'custom',
+        clientId: 'x-race-client',
+        clientSecret: 'x-race-secret-old',
+      });
+      const connectionId = await sandboxConnect(server, server.sandboxKey, 'race_user');
+      const row = await server.started.database.db
         .selectFrom('connections')
         .selectAll()
         .where('id', '=', connectionId)
         .executeTakeFirstOrThrow();
-      const deps = { secrets: serverKeys } as unknown as Parameters<typeof decryptConnectionTokens>[0];
-      expect(decryptConnectionTokens(deps, stored)).toMatchObject({
-        accessToken: 'at-refreshed-meanwhile',
-        refreshToken: 'rt-refreshed-meanwhile',
-      });
-      const credentials = await database.db
-        .selectFrom('app_credentials')
-        .selectAll()
-        .where('app_id', '=', live.appId)
-        .executeTakeFirstOrThrow();
-      expect(serverKeys.decrypt(credentials.client_secret_enc!, secretAad)).toBe('x-race-secret-new');
-    } finally {
-      other.close();
-      await database.close();
-    }
-    expect(kidsOf(encryptedValues(path.join(dataDir, 'mypostshare.db')))).toEqual(new Set(['v1.new']));
-  });
+      await server.close();
+
+      const entries = [
+        { kid: 'new', key: Buffer.from(newKey, 'base64') },
+        { kid: 'old', key: Buffer.from(oldKey, 'base64') },
+      ];
+      const serverKeys = new Keyring(entries);
+      // Another connection to the same file stands for the running server (new key first).
+      const other = new BetterSqlite3(path.join(dataDir, 'mypostshare.db'));
+      const tokenAad = (column: string) => connectionTokenAad(column, row.end_user_id, 'linkedin');
+      const secretAad = clientSecretAad(live.appId, 'twitter');
+      const raced = new Set<string>();
+      /** Just after the command has read a row and before it writes it back, the server changes that row. */
+      class RacingKeyring extends Keyring {
+        override reencrypt(ciphertext: string, associatedData: string): string {
+          if (associatedData === tokenAad('access_token') && !raced.has('token')) {
+            raced.add('token');
+            // A token refresh: a rotated pair.
+            other
+              .prepare('UPDATE connections SET access_token_enc = ?, refresh_token_enc = ? WHERE id = ?')
+              .run(
+                serverKeys.encrypt('at-refreshed-meanwhile', tokenAad('access_token')),
+                serverKeys.encrypt('rt-refreshed-meanwhile', tokenAad('refresh_token')),
+                connectionId,
+              );
+          }
+          if (associatedData === secretAad && !raced.has('secret')) {
+            raced.add('secret');
+            // The customer changes its client secret in the dashboard.
+            other
+              .prepare('UPDATE app_credentials SET client_secret_enc = ? WHERE app_id = ? AND platform = ?')
+              .run(serverKeys.encrypt('x-race-secret-new', secretAad), live.appId, 'twitter');
+          }
+          return super.reencrypt(ciphertext, associatedData);
+        }
+      }
+
+      const database = await openDatabase({ databaseUrl: undefined, dataDir });
+      try {
+        const result = await reencryptAll(database.db, new RacingKeyring(entries));
+        expect(raced).toEqual(new Set(['token', 'secret']));
+        expect(result.rewritten).toBeGreaterThan(0);
+        const stored = await database.db
+          .selectFrom('connections')
+          .selectAll()
+          .where('id', '=', connectionId)
+          .executeTakeFirstOrThrow();
+        const deps = { secrets: serverKeys } as unknown as Parameters<typeof decryptConnectionTokens>[0];
+        expect(decryptConnectionTokens(deps, stored)).toMatchObject({
+          accessToken: 'at-refreshed-meanwhile',
+          refreshToken: 'rt-refreshed-meanwhile',
+        });
+        const credentials = await database.db
+          .selectFrom('app_credentials')
+          .selectAll()
+          .where('app_id', '=', live.appId)
+          .executeTakeFirstOrThrow();
+        expect(serverKeys.decrypt(credentials.client_secret_enc!, secretAad)).toBe('x-race-secret-new');
+      } finally {
+        other.close();
+        await database.close();
+      }
+      expect(kidsOf(await encryptedValues(dataDir))).toEqual(new Set(['v1.new']));
+    },
+  );
 });
 
 describe('start-up refuses a bad encryption key (security 22)', () => {

@@ -22,6 +22,18 @@ function compileWithSlots<D, Args extends unknown[], R>(
   return { compiled, slots };
 }
 
+/** The parameters for one run: the arguments themselves when they fill the slots one for one, in order. */
+function bindParameters(
+  parameters: ReadonlyArray<unknown>,
+  slots: Array<number | undefined>,
+  args: unknown[],
+): ReadonlyArray<unknown> {
+  return parameters.map((value, index) => {
+    const slot = slots[index];
+    return slot === undefined ? value : args[slot];
+  });
+}
+
 const rawSqlite = new WeakMap<Kysely<any>, BetterSqlite3.Database>();
 
 /**
@@ -33,11 +45,140 @@ export function attachRawSqlite(db: Kysely<any>, sqlite: BetterSqlite3.Database)
   rawSqlite.set(db, sqlite);
 }
 
+interface PreparedEntry<R> {
+  compiled: CompiledQuery<R>;
+  slots: Array<number | undefined>;
+  /** The arguments are the parameters, one for one and in order: bind them as they are. */
+  direct: boolean;
+  /** A SELECT: a single-row read may stop at the first row. */
+  select: boolean;
+  sqlite?: BetterSqlite3.Database;
+  statement?: BetterSqlite3.Statement;
+  /** Turns one raw row (an array of column values) into the object the query's type promises. */
+  toObject?: (values: unknown[]) => R;
+}
+
 /**
- * A query whose SQL is built and compiled once per database and then only re-bound to new values.
+ * Row objects built in JavaScript from raw rows: better-sqlite3 builds each row object through
+ * V8's C++ API one property at a time, which costs more than the query itself on a single-row
+ * read. The builder is one object literal per statement (its columns are fixed), so every row has
+ * the same shape: same names, same order, and the last of duplicate names wins, as before.
+ */
+function rowBuilder<R>(statement: BetterSqlite3.Statement): (values: unknown[]) => R {
+  const names = statement.columns().map((column) => column.name);
+  if (names.includes('__proto__')) {
+    // A literal would set the prototype instead of the property: build this one property by property.
+    return (values) => {
+      const row: Record<string, unknown> = {};
+      for (let index = 0; index < names.length; index += 1) {
+        Object.defineProperty(row, names[index]!, {
+          value: values[index],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return row as R;
+    };
+  }
+  const fields = names.map((name, index) => `${JSON.stringify(name)}: values[${index}]`).join(', ');
+  // The names are our own queries' column names, quoted as JSON: they cannot inject code.
+  return new Function('values', `return { ${fields} };`) as (values: unknown[]) => R;
+}
+
+// Values are passed to better-sqlite3 as arguments, not as one array: it reads an array's elements
+// back through V8's C++ API one at a time, which costs more than binding them.
+
+/** A result now when the query could run synchronously on SQLite, or a promise of it otherwise. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** Compiles (once per database) and runs a query; the shared core of the `prepared*` helpers. */
+function preparedRunner<D extends Kysely<any>, Args extends unknown[], R>(
+  build: (db: D, ...args: Args) => Compilable<R>,
+) {
+  const compiledByDb = new WeakMap<D, PreparedEntry<R>>();
+  const entryFor = (db: D, arity: number): PreparedEntry<R> => {
+    let entry = compiledByDb.get(db);
+    if (!entry) {
+      const { compiled, slots } = compileWithSlots(db, build, arity);
+      const sqlite = rawSqlite.get(db);
+      const statement = sqlite?.prepare(compiled.sql);
+      // Our own statement (Kysely's driver prepares and caches its own), so raw mode is ours to set.
+      if (statement?.reader) statement.raw(true);
+      entry = {
+        compiled,
+        slots,
+        direct: slots.length === arity && slots.every((slot, index) => slot === index),
+        select: compiled.query.kind === 'SelectQueryNode',
+        ...(statement
+          ? { sqlite, statement, ...(statement.reader ? { toObject: rowBuilder<R>(statement) } : {}) }
+          : {}),
+      };
+      compiledByDb.set(db, entry);
+    }
+    return entry;
+  };
+  const viaKysely = async (db: D, entry: PreparedEntry<R>, parameters: ReadonlyArray<unknown>) =>
+    (await db.executeQuery<R>({ ...entry.compiled, parameters })).rows;
+  return { entryFor, viaKysely };
+}
+
+/**
+ * A query whose SQL is built and compiled once per database and then only re-bound to new values,
+ * answering synchronously when it can run straight on SQLite (an array then; a promise otherwise).
  * Kysely otherwise rebuilds and recompiles a query on every call, which costs tens of
  * microseconds: too much on the request paths every API call takes (key lookup, end-user reads and
  * writes). `build` must use its arguments only as values, never to choose the query's shape.
+ */
+export function preparedNow<D extends Kysely<any>, Args extends unknown[], R>(
+  build: (db: D, ...args: Args) => Compilable<R>,
+): (db: D, ...args: Args) => MaybePromise<R[]> {
+  const { entryFor, viaKysely } = preparedRunner(build);
+  return (db, ...args) => {
+    const entry = entryFor(db, args.length);
+    const parameters = entry.direct ? args : bindParameters(entry.compiled.parameters, entry.slots, args);
+    const { statement, sqlite } = entry;
+    // A transaction Kysely holds open owns the connection: then wait for it like any other query,
+    // or this statement would silently join that transaction.
+    if (statement && !sqlite!.inTransaction) {
+      if (statement.reader) return (statement.all(...parameters) as unknown[][]).map(entry.toObject!);
+      statement.run(...parameters);
+      return [];
+    }
+    return viaKysely(db, entry, parameters);
+  };
+}
+
+/**
+ * Like {@link preparedNow} for a query that wants its first row only (a read by a unique key): a
+ * SELECT then stops at that row instead of collecting all of them.
+ */
+export function preparedFirstNow<D extends Kysely<any>, Args extends unknown[], R>(
+  build: (db: D, ...args: Args) => Compilable<R>,
+): (db: D, ...args: Args) => MaybePromise<R | undefined> {
+  const { entryFor, viaKysely } = preparedRunner(build);
+  return (db, ...args) => {
+    const entry = entryFor(db, args.length);
+    const parameters = entry.direct ? args : bindParameters(entry.compiled.parameters, entry.slots, args);
+    const { statement, sqlite } = entry;
+    if (statement && !sqlite!.inTransaction) {
+      if (entry.select) {
+        const values = statement.get(...parameters) as unknown[] | undefined;
+        return values === undefined ? undefined : entry.toObject!(values);
+      }
+      if (statement.reader) {
+        const values = (statement.all(...parameters) as unknown[][])[0];
+        return values === undefined ? undefined : entry.toObject!(values);
+      }
+      statement.run(...parameters);
+      return undefined;
+    }
+    return viaKysely(db, entry, parameters).then((rows) => rows[0]);
+  };
+}
+
+/**
+ * {@link preparedNow} for callers that always await: the same compiled-once query, as a promise.
  *
  * @example
  * const findApp = prepared((db: Db, id: string) => db.selectFrom('apps').selectAll().where('id', '=', id));
@@ -46,38 +187,44 @@ export function attachRawSqlite(db: Kysely<any>, sqlite: BetterSqlite3.Database)
 export function prepared<D extends Kysely<any>, Args extends unknown[], R>(
   build: (db: D, ...args: Args) => Compilable<R>,
 ): (db: D, ...args: Args) => Promise<R[]> {
-  const compiledByDb = new WeakMap<
-    D,
-    { compiled: CompiledQuery<R>; slots: Array<number | undefined>; statement?: BetterSqlite3.Statement }
-  >();
-  return async (db, ...args) => {
-    let entry = compiledByDb.get(db);
-    if (!entry) {
-      const { compiled, slots } = compileWithSlots(db, build, args.length);
-      const sqlite = rawSqlite.get(db);
-      entry = { compiled, slots, ...(sqlite ? { statement: sqlite.prepare(compiled.sql) } : {}) };
-      compiledByDb.set(db, entry);
-    }
-    const { compiled, slots, statement } = entry;
-    const parameters = compiled.parameters.map((value, index) => {
-      const slot = slots[index];
-      return slot === undefined ? value : args[slot];
-    });
-    // A transaction Kysely holds open owns the connection: then wait for it like any other query,
-    // or this statement would silently join that transaction.
-    if (statement && !rawSqlite.get(db)!.inTransaction) {
-      if (statement.reader) return statement.all(parameters) as R[];
-      statement.run(parameters);
-      return [];
-    }
-    const result = await db.executeQuery<R>({ ...compiled, parameters });
-    return result.rows;
+  const run = preparedNow(build);
+  return async (db, ...args) => run(db, ...args);
+}
+
+interface BatchStatement {
+  statement: BetterSqlite3.Statement;
+  parameters: ReadonlyArray<unknown>;
+  slots: Array<number | undefined>;
+  direct: boolean;
+}
+
+const batchStatements = new WeakMap<object, { sqlite: BetterSqlite3.Database; statement: BatchStatement }>();
+
+/** Compiles `build` for `arity` arguments and prepares it on `sqlite`, once per builder and handle. */
+function batchStatement<D extends Kysely<any>>(
+  sqlite: BetterSqlite3.Database,
+  db: D,
+  build: (db: D, ...args: any[]) => Compilable<unknown>,
+  arity: number,
+): BatchStatement {
+  const cached = batchStatements.get(build);
+  if (cached && cached.sqlite === sqlite) return cached.statement;
+  const { compiled, slots } = compileWithSlots(db, build, arity);
+  const statement = {
+    statement: sqlite.prepare(compiled.sql),
+    parameters: compiled.parameters,
+    slots,
+    direct: slots.length === arity && slots.every((slot, index) => slot === index),
   };
+  batchStatements.set(build, { sqlite, statement });
+  return statement;
 }
 
 /**
  * Runs one prepared statement for many rows in a single SQLite transaction, straight on the
- * better-sqlite3 handle: one commit for the batch and no per-row query building. Returns false
+ * better-sqlite3 handle: one commit for the batch and no per-row query building. With `chunk`,
+ * full chunks of rows go through its statement (a multi-row statement taking the chunk's rows'
+ * arguments one after the other), which spares a statement execution per row. Returns false
  * when it cannot (not SQLite, or a Kysely transaction holds the connection), and the caller then
  * takes its portable path.
  */
@@ -85,36 +232,30 @@ export function runBatchOnSqlite<D extends Kysely<any>, Args extends unknown[], 
   db: D,
   build: (db: D, ...args: Args) => Compilable<R>,
   rows: Args[],
+  chunk?: { rows: number; build: (db: D, ...args: unknown[]) => Compilable<unknown> },
 ): boolean {
   const sqlite = rawSqlite.get(db);
   if (rows.length === 0) return true;
   if (!sqlite || sqlite.inTransaction) return false;
-  let cached = batchStatements.get(build);
-  if (!cached || cached.sqlite !== sqlite) {
-    const { compiled, slots } = compileWithSlots(db, build, rows[0]!.length);
-    cached = { sqlite, statement: sqlite.prepare(compiled.sql), parameters: compiled.parameters, slots };
-    batchStatements.set(build, cached);
-  }
-  const { statement, parameters, slots } = cached;
+  const arity = rows[0]!.length;
+  const single = batchStatement(sqlite, db, build, arity);
+  const many =
+    chunk && rows.length >= chunk.rows
+      ? batchStatement(sqlite, db, chunk.build, arity * chunk.rows)
+      : undefined;
+  const run = ({ statement, parameters, slots, direct }: BatchStatement, args: unknown[]) =>
+    statement.run(...(direct ? args : bindParameters(parameters, slots, args)));
   sqlite.transaction(() => {
-    for (const args of rows) {
-      statement.run(
-        parameters.map((value, index) => (slots[index] === undefined ? value : args[slots[index]!])),
-      );
+    let index = 0;
+    if (many && chunk) {
+      for (; index + chunk.rows <= rows.length; index += chunk.rows) {
+        run(many, rows.slice(index, index + chunk.rows).flat());
+      }
     }
+    for (; index < rows.length; index += 1) run(single, rows[index]!);
   })();
   return true;
 }
-
-const batchStatements = new WeakMap<
-  object,
-  {
-    sqlite: BetterSqlite3.Database;
-    statement: BetterSqlite3.Statement;
-    parameters: ReadonlyArray<unknown>;
-    slots: Array<number | undefined>;
-  }
->();
 
 /** Runs one query synchronously inside {@link sqliteTransaction}; the query is compiled once. */
 export type SyncRunner<D extends Kysely<any>> = <Args extends unknown[], R>(

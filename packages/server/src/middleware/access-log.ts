@@ -1,44 +1,51 @@
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Logger } from '../logger.js';
 import type { RequestLogBuffer } from '../services/request-log-buffer.js';
 import type { AppState } from '../types.js';
 
 /**
- * One structured log line per request, and an operator request-log entry for requests made
- * with an app's key. Only the path is recorded: query strings can carry codes and states.
+ * Writes the one structured log line of a request, and an operator request-log entry for requests
+ * made with an app's key. Only the path is recorded: query strings can carry codes and states.
+ * `started` is the `performance.now()` at which the request arrived.
  */
-export function accessLog(logger: Logger, requestLog: RequestLogBuffer): Middleware<AppState> {
-  return async (ctx, next) => {
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      const durationMs = performance.now() - started;
-      const auth = ctx.state.auth;
-      if (logger.isLevelEnabled('info')) {
-        logger.info(
-          {
-            requestId: ctx.state.requestId,
-            method: ctx.method,
-            path: ctx.state.logPath ?? ctx.path,
-            status: ctx.status,
-            durationMs: Math.round(durationMs * 100) / 100,
-            ...(auth ? { appId: auth.appId, keyPrefix: auth.keyPrefix } : {}),
-          },
-          'request',
-        );
-      }
-      if (auth) {
-        requestLog.record({
-          appId: auth.appId,
-          method: ctx.method,
-          path: ctx.state.logPath ?? ctx.path,
-          status: ctx.status,
-          durationMs,
-          requestId: ctx.state.requestId,
-          keyPrefix: auth.keyPrefix,
-        });
-      }
-    }
-  };
+export function logRequest(
+  ctx: Context & { state: AppState },
+  started: number,
+  logger: Logger,
+  requestLog: RequestLogBuffer,
+): void {
+  const durationMs = performance.now() - started;
+  const { state } = ctx;
+  const auth = state.auth;
+  const method = ctx.method;
+  const path = state.logPath ?? ctx.path;
+  const status = ctx.status;
+  if (logger.isLevelEnabled('info')) {
+    const rounded = Math.round(durationMs * 100) / 100;
+    logger.info(
+      auth
+        ? {
+            requestId: state.requestId,
+            method,
+            path,
+            status,
+            durationMs: rounded,
+            appId: auth.appId,
+            keyPrefix: auth.keyPrefix,
+          }
+        : { requestId: state.requestId, method, path, status, durationMs: rounded },
+      'request',
+    );
+  }
+  if (auth) {
+    requestLog.record({
+      appId: auth.appId,
+      method,
+      path,
+      status,
+      durationMs,
+      requestId: state.requestId,
+      keyPrefix: auth.keyPrefix,
+    });
+  }
 }

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Clock } from '../clock.js';
 import { ApiError } from '../errors.js';
 import type { AppState } from '../types.js';
@@ -8,18 +8,22 @@ interface Bucket {
   updatedMs: number;
 }
 
+/** Charges one request to its key's bucket: sets the RateLimit headers, or throws 429. */
+export type RateLimiter = (ctx: Pick<Context, 'set'> & { state: AppState }) => void;
+
 /**
  * A token bucket per API key: `rps` sustained with bursts up to `burst`. Every response carries
  * `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds until the bucket is full);
  * a refused request is 429 `rate_limited` with `Retry-After`. `rps = 0` turns the limit off.
  * The buckets live in this process: with several API processes each one enforces its own share.
+ * Synchronous: it runs inside the request pipeline, after authentication.
  */
-export function rateLimit(options: { rps: number; burst: number }, clock: Clock): Middleware<AppState> {
+export function createRateLimiter(options: { rps: number; burst: number }, clock: Clock): RateLimiter {
   const buckets = new Map<string, Bucket>();
   const { rps, burst } = options;
-  return async (ctx, next) => {
+  return (ctx) => {
     const keyId = ctx.state.auth?.keyId;
-    if (rps <= 0 || !keyId) return next();
+    if (rps <= 0 || !keyId) return;
     const nowMs = clock.now().getTime();
     let bucket = buckets.get(keyId);
     if (!bucket) {
@@ -48,6 +52,5 @@ export function rateLimit(options: { rps: number; burst: number }, clock: Clock)
         },
       );
     }
-    return next();
   };
 }

@@ -4,11 +4,10 @@ import type { AppDeps } from '../app.js';
 import {
   findClaimedDeliveryWithPost,
   findConnectionFor,
-  finishDelivery,
   saveCheckpoint,
   startAttempt,
 } from '../db/repositories/deliveries.js';
-import { refreshPostStatus, type StoredMedia } from '../db/repositories/posts.js';
+import { finishDeliveryAndRefreshPost, type StoredMedia } from '../db/repositories/posts.js';
 import type { ConnectionsTable, PostDeliveriesTable, PostsTable } from '../db/schema.js';
 import { describeUrl } from '../providers/media-stream.js';
 import {
@@ -405,25 +404,24 @@ interface Finish {
   leaseUntil?: string | null;
 }
 
-async function finish(deps: AppDeps, delivery: PostDeliveriesTable, outcome: Finish): Promise<void> {
-  const rows = await finishDelivery(
+/** Stores the outcome under the lease, and the post's status with it; false when the lease was lost. */
+function finish(deps: AppDeps, delivery: PostDeliveriesTable, outcome: Finish): Promise<boolean> {
+  return finishDeliveryAndRefreshPost(
     deps.db,
-    delivery.id,
-    deps.publishing.owner,
-    outcome.status,
-    outcome.phase ?? null,
-    outcome.externalId ?? null,
-    outcome.url ?? null,
-    outcome.publishedAt ?? null,
-    outcome.errorCode ?? null,
-    outcome.errorMessage ?? null,
-    outcome.nextAttemptAt ?? null,
-    outcome.leaseUntil ?? null,
-    deps.clock.now().toISOString(),
+    { id: delivery.id, postId: delivery.post_id, owner: deps.publishing.owner },
+    {
+      status: outcome.status,
+      phase: outcome.phase ?? null,
+      externalId: outcome.externalId ?? null,
+      url: outcome.url ?? null,
+      publishedAt: outcome.publishedAt ?? null,
+      errorCode: outcome.errorCode ?? null,
+      errorMessage: outcome.errorMessage ?? null,
+      nextAttemptAt: outcome.nextAttemptAt ?? null,
+      leaseUntil: outcome.leaseUntil ?? null,
+    },
+    deps.clock.now(),
   );
-  // A lost lease means another worker owns the delivery now: its outcome is theirs to record.
-  if (rows.length === 0) return;
-  await refreshPostStatus(deps.db, delivery.post_id, deps.clock.now());
 }
 
 /** Stores an outcome and lets go of the lease; the post's status follows. */
@@ -442,38 +440,45 @@ async function record(
     mediaUrls.reduce((text, url) => text.replaceAll(url, describeUrl(url)), message);
   const log = { deliveryId: delivery.id, platform: delivery.platform };
   switch (outcome.kind) {
-    case 'published':
-      deps.logger.info(log, 'published');
-      return finish(deps, delivery, {
+    case 'published': {
+      const stored = await finish(deps, delivery, {
         status: 'published',
         externalId: outcome.post.externalId,
         url: outcome.post.url,
         publishedAt: now.toISOString(),
       });
+      // Logged once stored, so the line means what it says: a worker killed before the write
+      // leaves the delivery to recovery, not a "published" line for a post nobody recorded.
+      if (stored) deps.logger.info(log, 'published');
+      return;
+    }
     case 'failed':
       deps.logger.info({ ...log, errorCode: outcome.code }, 'delivery failed');
-      return finish(deps, delivery, {
+      await finish(deps, delivery, {
         status: 'failed',
         errorCode: outcome.code,
         errorMessage: scrub(outcome.message),
       });
+      return;
     case 'retry':
       deps.logger.info({ ...log, retryInMs: outcome.delayMs }, 'delivery will be retried');
-      return finish(deps, delivery, {
+      await finish(deps, delivery, {
         status: 'retrying',
         errorCode: 'provider_unavailable',
         errorMessage: scrub(outcome.message),
         nextAttemptAt: new Date(now.getTime() + outcome.delayMs).toISOString(),
       });
+      return;
     case 'released':
       // Back in the queue at once, for whichever worker is still (or next) running. An attempt in
       // doubt stays `publishing` and `attempting` with a lapsed lease: whoever claims it next asks
       // the provider before anything else.
-      return finish(deps, delivery, {
+      await finish(deps, delivery, {
         status: outcome.inDoubt ? 'publishing' : 'queued',
         phase: outcome.inDoubt ? 'attempting' : null,
         nextAttemptAt: now.toISOString(),
         leaseUntil: outcome.inDoubt ? now.toISOString() : null,
       });
+      return;
   }
 }

@@ -1,7 +1,9 @@
 import type { Platform } from '@mypostshare/contract';
+import { sql } from 'kysely';
 import type { AppDeps } from '../app.js';
 import { connectionTokenAad } from '../crypto/aad.js';
 import type { Db } from '../db/database.js';
+import { isPostgres } from '../db/dialect.js';
 import { prepared } from '../db/prepared.js';
 import type { ConnectionsTable } from '../db/schema.js';
 import { adapterFor } from '../providers/registry.js';
@@ -53,7 +55,10 @@ export async function expireConnection(
   reason: string,
 ): Promise<void> {
   const now = deps.clock.now();
-  await deps.db.transaction().execute(async (trx) => {
+  // Inside a refresh's lock transaction (PostgreSQL, see refreshConnection) its writes join it.
+  const inTransaction = <T>(work: (trx: Db) => Promise<T>) =>
+    deps.db.isTransaction ? work(deps.db) : deps.db.transaction().execute(work);
+  await inTransaction(async (trx) => {
     const [expired] = await trx
       .updateTable('connections')
       .set({ status: 'expired', updated_at: now.toISOString() })
@@ -150,11 +155,43 @@ async function refreshNow(deps: AppDeps, seen: ConnectionsTable): Promise<TokenS
   return { ...refreshed, refreshToken };
 }
 
-/** Refreshes a connection's tokens now, sharing one provider call among concurrent callers. */
+/** The advisory-lock namespace of token refreshes (the second key is the connection id's hash). */
+const REFRESH_LOCK_NAMESPACE = 0x6d707372; // "mpsr"
+
+/**
+ * PostgreSQL: one refresh per connection across every process sharing the database. The refresh
+ * runs in a transaction holding `pg_advisory_xact_lock(namespace, hashtext(connection id))`, all its
+ * queries on that one connection (so refreshes waiting on each other never need a second pooled
+ * connection); a process that waited then re-reads the row in {@link refreshNow}, finds the tokens
+ * another process just stored, and makes no provider call. A hash collision only serialises two
+ * connections' refreshes. The lock ends with the transaction, also when the process dies.
+ * SQLite (one process owns the file): the in-process single-flight alone.
+ */
+async function refreshOnce(deps: AppDeps, connection: ConnectionsTable): Promise<TokenSet> {
+  if (!isPostgres(deps.db)) return refreshNow(deps, connection);
+  const outcome = await deps.db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${REFRESH_LOCK_NAMESPACE}, hashtext(${connection.id}))`.execute(
+      trx,
+    );
+    try {
+      return { ok: true as const, tokens: await refreshNow({ ...deps, db: trx }, connection) };
+    } catch (error) {
+      // What was written stays written (a connection marked expired, with its event): commit it.
+      return { ok: false as const, error };
+    }
+  });
+  if (!outcome.ok) throw outcome.error;
+  return outcome.tokens;
+}
+
+/**
+ * Refreshes a connection's tokens now, sharing one provider call among concurrent callers (in this
+ * process; on PostgreSQL across processes too, see {@link refreshOnce}).
+ */
 export function refreshConnection(deps: AppDeps, connection: ConnectionsTable): Promise<TokenSet> {
   let running = inflight.get(connection.id);
   if (!running) {
-    running = refreshNow(deps, connection).finally(() => inflight.delete(connection.id));
+    running = refreshOnce(deps, connection).finally(() => inflight.delete(connection.id));
     inflight.set(connection.id, running);
   }
   return running;

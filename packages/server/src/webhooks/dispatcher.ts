@@ -1,4 +1,5 @@
 import type { AppDeps } from '../app.js';
+import { idInCandidatesOnPostgres, isPostgres } from '../db/dialect.js';
 import { runWebhookDelivery } from './deliver.js';
 import { onWebhookEventStored, webhookRuntime } from './runtime.js';
 
@@ -158,7 +159,9 @@ export class WebhookDispatcher {
         .where('status', '=', status)
         .where(column, '<=', now)
         .orderBy(column)
-        .limit(room);
+        .limit(room)
+        // PostgreSQL: concurrent workers take different rows instead of waiting on each other's.
+        .$if(isPostgres(db), (query) => query.forUpdate().skipLocked());
       const rows = await db
         .updateTable('webhook_deliveries')
         .set({
@@ -167,7 +170,7 @@ export class WebhookDispatcher {
           lease_until: leaseUntil,
           updated_at: now,
         })
-        .where('id', 'in', candidates)
+        .where((eb) => (isPostgres(db) ? idInCandidatesOnPostgres(candidates) : eb('id', 'in', candidates)))
         .where('status', '=', status)
         .where(column, '<=', now)
         .returning('id')

@@ -57,6 +57,8 @@ export function startWorker(
       scheduler.stop();
       webhooks.stop();
       await housekeeping;
+      // A claim still in flight must finish before the database closes.
+      await scheduler.passesSettled();
       // Webhook attempts in flight finish within their 15 s timeout; any still running when the
       // grace ends keep their lease, which lapses, and are sent again (same webhook-id) later.
       const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());

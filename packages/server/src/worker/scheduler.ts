@@ -1,8 +1,11 @@
 import { PLATFORMS } from '@mypostshare/contract';
+import { expressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { AppDeps } from '../app.js';
 import type { Db } from '../db/database.js';
+import { idInCandidatesOnPostgres, isPostgres } from '../db/dialect.js';
 import { sqliteTransaction } from '../db/prepared.js';
 import type { DeliveryStatus } from '../db/repositories/posts.js';
+import type { Database } from '../db/schema.js';
 import { runDelivery } from '../publishing/delivery.js';
 
 /*
@@ -53,6 +56,15 @@ export class Scheduler {
 
   stop(): void {
     this.stopped = true;
+  }
+
+  /**
+   * Resolves once no pass is in flight (its failure is already logged by whoever started it), so
+   * shutdown never closes the database under a claim. On PostgreSQL a claim is an asynchronous
+   * transaction; on SQLite it is synchronous and this resolves at once.
+   */
+  async passesSettled(): Promise<void> {
+    while (this.passing) await this.passing.catch(() => undefined);
   }
 
   private async pass(): Promise<number> {
@@ -136,9 +148,10 @@ export class Scheduler {
 
 type ClaimedRow = { id: string; post_id: string };
 
-// The claim queries, shaped for both paths (compiled once on SQLite; see db/prepared.ts). The
-// conditions are repeated in the UPDATE's own WHERE so that, on PostgreSQL, a row another worker
-// claimed while this one waited for its lock is re-checked and skipped.
+// The claim queries, shaped for both paths (compiled once on SQLite; see db/prepared.ts). On
+// PostgreSQL the candidate rows are locked with FOR UPDATE SKIP LOCKED, so concurrent workers each
+// take different rows instead of queueing behind one another's locks. The conditions are repeated
+// in the UPDATE's own WHERE so that a row another worker claimed meanwhile is re-checked and skipped.
 const claimDue = (
   db: Db,
   pool: string,
@@ -152,16 +165,18 @@ const claimDue = (
     .updateTable('post_deliveries')
     .set({ status: 'publishing', lease_owner: owner, lease_until: leaseUntil, updated_at: now })
     .where(
-      'id',
-      'in',
-      db
-        .selectFrom('post_deliveries')
-        .select('id')
-        .where('pool', '=', pool)
-        .where('status', '=', status)
-        .where('next_attempt_at', '<=', now)
-        .orderBy('next_attempt_at')
-        .limit(limit),
+      claimCandidates(
+        db,
+        db
+          .selectFrom('post_deliveries')
+          .select('id')
+          .where('pool', '=', pool)
+          .where('status', '=', status)
+          .where('next_attempt_at', '<=', now)
+          .orderBy('next_attempt_at')
+          .limit(limit)
+          .$call(skipLocked(db)),
+      ),
     )
     .where('status', '=', status)
     .where('next_attempt_at', '<=', now)
@@ -172,20 +187,37 @@ const claimLapsed = (db: Db, pool: string, now: string, owner: string, leaseUnti
     .updateTable('post_deliveries')
     .set({ lease_owner: owner, lease_until: leaseUntil, updated_at: now })
     .where(
-      'id',
-      'in',
-      db
-        .selectFrom('post_deliveries')
-        .select('id')
-        .where('pool', '=', pool)
-        .where('status', '=', 'publishing')
-        .where('lease_until', '<', now)
-        .orderBy('lease_until')
-        .limit(limit),
+      claimCandidates(
+        db,
+        db
+          .selectFrom('post_deliveries')
+          .select('id')
+          .where('pool', '=', pool)
+          .where('status', '=', 'publishing')
+          .where('lease_until', '<', now)
+          .orderBy('lease_until')
+          .limit(limit)
+          .$call(skipLocked(db)),
+      ),
     )
     .where('status', '=', 'publishing')
     .where('lease_until', '<', now)
     .returning(['id', 'post_id']);
+
+/** `id IN (candidates)`, in the form each dialect runs once per claim (see db/dialect.ts). */
+const claimCandidates = (
+  db: Db,
+  candidates: SelectQueryBuilder<Database, 'post_deliveries', { id: string }>,
+) =>
+  isPostgres(db)
+    ? idInCandidatesOnPostgres(candidates)
+    : expressionBuilder<Database, 'post_deliveries'>()('id', 'in', candidates);
+
+/** PostgreSQL: lock the candidate rows, skipping those another worker is claiming. SQLite: unchanged. */
+const skipLocked =
+  (db: Db) =>
+  <Q extends { forUpdate(): { skipLocked(): Q } }>(query: Q): Q =>
+    isPostgres(db) ? query.forUpdate().skipLocked() : query;
 
 const startScheduledPost = (db: Db, postId: string, now: string) =>
   db

@@ -332,7 +332,7 @@ describe('admin API: API keys', () => {
     await callWith(fresh.key);
     const keys = [...issued, server.sandboxKey];
     expect(keys.length).toBeGreaterThanOrEqual(2);
-    const stored = readDatabaseFiles(server);
+    const stored = await readDatabaseFiles(server);
     // The search is meaningful: text that is stored in clear is found.
     expect(stored).toContain('At rest marker app');
     for (const key of keys) {

@@ -205,7 +205,7 @@ describe('admin API: credentials', () => {
       expectError(response, 413, 'payload_too_large');
       expect(JSON.stringify(response.body)).not.toContain(secret.slice(0, 40));
       expect((await list(app.id)).every((entry) => entry.mode === 'managed')).toBe(true);
-      expect(readDatabaseFiles(server)).not.toContain(secret.slice(0, 40));
+      expect(await readDatabaseFiles(server)).not.toContain(secret.slice(0, 40));
     });
 
     it.each(['tiktok', 'LinkedIn', 'x', 'linkedin%20', 'linkedin.'])(
@@ -351,7 +351,7 @@ describe('admin API: credentials', () => {
       const app = await createApp(server, { name: 'At rest' });
       await setCustom(app.id, 'linkedin', 'marker-client-id-at-rest');
       expect(secrets.length).toBeGreaterThanOrEqual(1);
-      const stored = readDatabaseFiles(server);
+      const stored = await readDatabaseFiles(server);
       // The search is meaningful: the client id, stored in clear, is found.
       expect(stored).toContain('marker-client-id-at-rest');
       const logs = server.logs.join('');

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import { expect } from 'vitest';
-import type { TestServer } from '../harness.js';
+import { readStoredText, type TestServer } from '../harness.js';
 
 import { expectError as expectUniformError } from '../http/expect-error.js';
 
@@ -67,14 +66,12 @@ export function expectNewestFirst(items: { createdAt: string }[]) {
   }
 }
 
-/** The SQLite file and its WAL (when present), read as latin1 so any stored text can be searched for. */
-export function readDatabaseFiles(server: TestServer): string {
-  let text = fs.readFileSync(server.dbFile).toString('latin1');
-  for (const suffix of ['-wal', '-journal']) {
-    const file = `${server.dbFile}${suffix}`;
-    if (fs.existsSync(file)) text += fs.readFileSync(file).toString('latin1');
-  }
-  return text;
+/**
+ * Everything stored, as searchable text: the SQLite file and its WAL (when present) read as
+ * latin1, or on PostgreSQL every row of the test schema (see `readStoredText` in the harness).
+ */
+export function readDatabaseFiles(server: TestServer): Promise<string> {
+  return readStoredText(server);
 }
 
 /** Creates an app through the admin API and returns its body. */

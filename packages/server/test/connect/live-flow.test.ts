@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../harness.js';
+import { readStoredText, startTestServer, type TestServer } from '../harness.js';
 import { FlowClient, newSession } from './flow-client.js';
 
 /*
@@ -136,8 +135,8 @@ describe('hosted connect flow with a live app (X adapter, msw)', () => {
     });
     expect(connections.body).toHaveLength(1);
 
-    const files = [server.dbFile, `${server.dbFile}-wal`].filter((file) => fs.existsSync(file));
-    const stored = files.map((file) => fs.readFileSync(file).toString('latin1')).join('');
+    // The SQLite file and its WAL; on PostgreSQL every stored row.
+    const stored = await readStoredText(server);
     const logs = server.logs.join('');
     const secrets = [...issued, 'x-secret-never-in-clear', app.key, state, 'provider-code-3'];
     for (const secret of secrets) {

@@ -11,7 +11,7 @@ import {
   refreshExpiringConnections,
 } from '../../src/services/token-refresh.js';
 import { runHousekeeping } from '../../src/worker/housekeeping.js';
-import { startTestServer, type TestServer } from '../harness.js';
+import { onPostgres, startTestServer, type TestServer } from '../harness.js';
 import { FlowClient, newSession } from './flow-client.js';
 
 /*
@@ -354,12 +354,26 @@ describe('token lifecycle of live connections (X and YouTube adapters, msw, inje
   describe('refresh token rotation (security 25)', () => {
     /** Records every UPDATE of a connection row: which token columns that one statement changed. */
     async function auditTokenWrites() {
-      await sql`CREATE TEMP TABLE IF NOT EXISTS token_writes (connection_id TEXT, access_changed INTEGER, refresh_changed INTEGER)`.execute(
-        db(),
-      );
-      await sql`CREATE TEMP TRIGGER IF NOT EXISTS token_writes_audit AFTER UPDATE ON main.connections BEGIN
-        INSERT INTO token_writes VALUES (NEW.id, OLD.access_token_enc IS NOT NEW.access_token_enc, OLD.refresh_token_enc IS NOT NEW.refresh_token_enc);
-      END`.execute(db());
+      if (onPostgres) {
+        // The same audit as a PostgreSQL trigger (a plain table: the pool's sessions come and go).
+        await sql`CREATE TABLE IF NOT EXISTS token_writes (connection_id TEXT, access_changed INTEGER, refresh_changed INTEGER)`.execute(
+          db(),
+        );
+        await sql`CREATE OR REPLACE FUNCTION token_writes_audit() RETURNS trigger AS $$ BEGIN
+          INSERT INTO token_writes VALUES (NEW.id, (OLD.access_token_enc IS DISTINCT FROM NEW.access_token_enc)::int,
+            (OLD.refresh_token_enc IS DISTINCT FROM NEW.refresh_token_enc)::int);
+          RETURN NEW;
+        END $$ LANGUAGE plpgsql`.execute(db());
+        await sql`CREATE OR REPLACE TRIGGER token_writes_audit AFTER UPDATE ON connections
+          FOR EACH ROW EXECUTE FUNCTION token_writes_audit()`.execute(db());
+      } else {
+        await sql`CREATE TEMP TABLE IF NOT EXISTS token_writes (connection_id TEXT, access_changed INTEGER, refresh_changed INTEGER)`.execute(
+          db(),
+        );
+        await sql`CREATE TEMP TRIGGER IF NOT EXISTS token_writes_audit AFTER UPDATE ON main.connections BEGIN
+          INSERT INTO token_writes VALUES (NEW.id, OLD.access_token_enc IS NOT NEW.access_token_enc, OLD.refresh_token_enc IS NOT NEW.refresh_token_enc);
+        END`.execute(db());
+      }
       return async (connectionId: string) =>
         (
           await sql<{

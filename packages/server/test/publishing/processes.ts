@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { FlowClient } from '../connect/flow-client.js';
 import { type FakeProvider, startFakeProvider } from '../fake-provider.js';
-import type { TestServer } from '../harness.js';
+import { type TestServer, testDatabaseEnv } from '../harness.js';
 
 /*
  * The server as real child processes (main.ts through tsx) for the crash and multi-process tests:
@@ -96,6 +96,10 @@ export async function startMain(name: string, env: Record<string, string>): Prom
       PATH: process.env.PATH ?? '',
       PORT: String(port),
       MYPOSTSHARE_PUBLIC_URL: baseUrl,
+      // The postgres test project: the data directory's own schema (nothing on SQLite).
+      ...(env.MYPOSTSHARE_DATA_DIR && !env.MYPOSTSHARE_DATABASE_URL
+        ? testDatabaseEnv(env.MYPOSTSHARE_DATA_DIR)
+        : {}),
       ...env,
     },
   });
@@ -217,4 +221,27 @@ export async function cleanUpProcesses(): Promise<void> {
   await Promise.all(processes.map((proc) => proc.exited));
   await fake?.close();
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Enough of the test harness's server for the hosted-flow helpers, against a child process. */
+export function asTestServer(proc: Pick<MainProcess, 'baseUrl'>): TestServer {
+  const request: TestServer['request'] = async (method, route, options = {}) => {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(`${proc.baseUrl}${route}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text ? JSON.parse(text) : undefined,
+      text,
+    };
+  };
+  return { baseUrl: proc.baseUrl, request } as TestServer;
 }

@@ -102,7 +102,8 @@ describe('two worker processes on one SQLite file', () => {
     const key = await liveLinkedInUser(api, user);
 
     const nonce = randomBytes(4).toString('hex');
-    const scheduleAt = new Date(Date.now() + 2000).toISOString();
+    // Lead time for 40 requests, with room for a loaded machine (both database projects run at once).
+    const scheduleAt = new Date(Date.now() + 5000).toISOString();
     const posts: Array<{ id: string; content: string }> = [];
     for (let index = 1; index <= POSTS; index += 1) {
       const content = `Two workers post ${index} of run ${nonce}`;

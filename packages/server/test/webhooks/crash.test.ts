@@ -6,8 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../harness.js';
+import { type TestServer, testDatabaseEnv } from '../harness.js';
 import { connectSandbox } from '../publishing/helpers.js';
+import { asTestServer } from '../publishing/processes.js';
 import { type Receiver, startReceiver, verified } from './helpers.js';
 
 /*
@@ -66,7 +67,14 @@ async function startMain(name: string, env: Record<string, string>): Promise<Mai
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['--import', 'tsx', mainTs], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), MYPOSTSHARE_PUBLIC_URL: baseUrl, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      MYPOSTSHARE_PUBLIC_URL: baseUrl,
+      // The postgres test project: the data directory's own schema (nothing on SQLite).
+      ...(env.MYPOSTSHARE_DATA_DIR ? testDatabaseEnv(env.MYPOSTSHARE_DATA_DIR) : {}),
+      ...env,
+    },
   });
   let stdout = '';
   let stderr = '';
@@ -88,29 +96,6 @@ async function startMain(name: string, env: Record<string, string>): Promise<Mai
     () => `${name} to listen`,
   );
   return proc;
-}
-
-/** Enough of the test harness's server for the hosted-flow helpers, against a child process. */
-function asTestServer(proc: MainProcess): TestServer {
-  const request: TestServer['request'] = async (method, route, options = {}) => {
-    const headers: Record<string, string> = { ...(options.headers ?? {}) };
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await fetch(`${proc.baseUrl}${route}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(15_000),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: text ? JSON.parse(text) : undefined,
-      text,
-    };
-  };
-  return { baseUrl: proc.baseUrl, request } as TestServer;
 }
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import type { ApiKey } from '@mypostshare/contract';
 import { newestFirst, toPage } from '../../http/pagination.js';
 import type { Db } from '../database.js';
-import { prepared } from '../prepared.js';
+import { type MaybePromise, preparedFirstNow } from '../prepared.js';
 import type { ApiKeysTable } from '../schema.js';
 
 export const toApiKey = (row: ApiKeysTable): ApiKey => ({
@@ -42,7 +42,7 @@ export async function revokeApiKey(db: Db, appId: string, keyId: string, now: st
   return true;
 }
 
-const liveKeyByHash = prepared((db: Db, keyHash: string) =>
+const liveKeyByHash = preparedFirstNow((db: Db, keyHash: string) =>
   db
     .selectFrom('api_keys')
     .innerJoin('apps', 'apps.id', 'api_keys.app_id')
@@ -57,7 +57,24 @@ const liveKeyByHash = prepared((db: Db, keyHash: string) =>
     .where('api_keys.revoked_at', 'is', null),
 );
 
-/** The live key with this hash, joined to its app: one indexed read per authenticated request. */
-export async function findLiveKeyByHash(db: Db, keyHash: string) {
-  return (await liveKeyByHash(db, keyHash))[0];
+/** A live key with its app, as the per-request lookup returns it. */
+export interface LiveKey {
+  keyId: string;
+  prefix: string;
+  appId: string;
+  appName: string;
+  sandbox: number;
+}
+
+/**
+ * The live key with this hash, joined to its app: one indexed read per authenticated request,
+ * answered synchronously on SQLite (a promise only while a transaction holds the connection).
+ */
+export function lookupLiveKeyByHash(db: Db, keyHash: string): MaybePromise<LiveKey | undefined> {
+  return liveKeyByHash(db, keyHash);
+}
+
+/** The live key with this hash, joined to its app. */
+export async function findLiveKeyByHash(db: Db, keyHash: string): Promise<LiveKey | undefined> {
+  return liveKeyByHash(db, keyHash);
 }

@@ -54,39 +54,41 @@ export const saveCheckpoint = prepared(
       .returning('id'),
 );
 
-/** Stores a delivery's outcome and lets go of its lease (`lease_until` stays set only when asked). */
-export const finishDelivery = prepared(
-  (
-    db: Db,
-    id: string,
-    owner: string,
-    status: string,
-    phase: string | null,
-    externalId: string | null,
-    url: string | null,
-    publishedAt: string | null,
-    errorCode: string | null,
-    errorMessage: string | null,
-    nextAttemptAt: string | null,
-    leaseUntil: string | null,
-    now: string,
-  ) =>
-    db
-      .updateTable('post_deliveries')
-      .set({
-        status,
-        phase,
-        external_id: externalId,
-        url,
-        published_at: publishedAt,
-        error_code: errorCode,
-        error_message: errorMessage,
-        next_attempt_at: nextAttemptAt,
-        lease_owner: null,
-        lease_until: leaseUntil,
-        updated_at: now,
-      })
-      .where('id', '=', id)
-      .where('lease_owner', '=', owner)
-      .returning('id'),
-);
+/**
+ * Stores a delivery's outcome and lets go of its lease (`lease_until` stays set only when asked).
+ * Run through `finishDeliveryAndRefreshPost` (posts.ts), which moves the post's status along in
+ * the same transaction.
+ */
+export const finishDeliveryQuery = (
+  db: Db,
+  id: string,
+  owner: string,
+  status: string,
+  phase: string | null,
+  externalId: string | null,
+  url: string | null,
+  publishedAt: string | null,
+  errorCode: string | null,
+  errorMessage: string | null,
+  nextAttemptAt: string | null,
+  leaseUntil: string | null,
+  now: string,
+) =>
+  db
+    .updateTable('post_deliveries')
+    .set({
+      status,
+      phase,
+      external_id: externalId,
+      url,
+      published_at: publishedAt,
+      error_code: errorCode,
+      error_message: errorMessage,
+      next_attempt_at: nextAttemptAt,
+      lease_owner: null,
+      lease_until: leaseUntil,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .returning('id');

@@ -2,7 +2,7 @@ import type { ConnectionSummary, EndUser } from '@mypostshare/contract';
 import { sql } from 'kysely';
 import { newestFirst, toPage } from '../../http/pagination.js';
 import type { Db } from '../database.js';
-import { prepared } from '../prepared.js';
+import { type MaybePromise, prepared, preparedFirstNow, preparedNow } from '../prepared.js';
 import type { EndUsersTable } from '../schema.js';
 
 export const toEndUser = (row: EndUsersTable): EndUser => ({
@@ -23,7 +23,7 @@ export interface EndUserChanges {
 
 // Each field is written only when the caller sent it: a flag per field keeps one statement shape
 // (so it can be prepared once) for every combination of fields.
-const upsertStatement = prepared(
+const upsertStatement = preparedNow(
   (
     db: Db,
     id: string,
@@ -63,12 +63,13 @@ const upsertStatement = prepared(
 /**
  * Creates the end user or updates the one with the same external id in this app, in one
  * statement so two concurrent upserts cannot both insert. Fields left undefined keep their value.
+ * Synchronous on SQLite (a promise only while a transaction holds the connection).
  */
-export async function upsertEndUser(
+export function upsertEndUserNow(
   db: Db,
   input: { id: string; appId: string; externalUserId: string; now: string } & EndUserChanges,
-): Promise<EndUsersTable> {
-  const rows = await upsertStatement(
+): MaybePromise<EndUsersTable> {
+  const rows = upsertStatement(
     db,
     input.id,
     input.appId,
@@ -81,7 +82,15 @@ export async function upsertEndUser(
     input.email === undefined ? 0 : 1,
     input.metadata === undefined ? 0 : 1,
   );
-  return rows[0]!;
+  return rows instanceof Promise ? rows.then((found) => found[0]!) : rows[0]!;
+}
+
+/** {@link upsertEndUserNow}, always as a promise. */
+export async function upsertEndUser(
+  db: Db,
+  input: { id: string; appId: string; externalUserId: string; now: string } & EndUserChanges,
+): Promise<EndUsersTable> {
+  return upsertEndUserNow(db, input);
 }
 
 const summaryColumns = (eb: any) => [
@@ -100,7 +109,7 @@ export const toSummary = (row: SummaryRow): ConnectionSummary => ({
   expired: Number(row.expired ?? 0),
 });
 
-const endUserWithSummary = prepared((db: Db, appId: string, externalUserId: string) =>
+const endUserWithSummary = preparedFirstNow((db: Db, appId: string, externalUserId: string) =>
   db
     .selectFrom('end_users')
     .leftJoin('connections', 'connections.end_user_id', 'end_users.id')
@@ -111,9 +120,23 @@ const endUserWithSummary = prepared((db: Db, appId: string, externalUserId: stri
     .groupBy('end_users.id'),
 );
 
+export type EndUserWithSummaryRow = EndUsersTable & SummaryRow;
+
+/**
+ * One end user of this app with the counts of its connections, in a single query: synchronously
+ * on SQLite (a promise only while a transaction holds the connection).
+ */
+export function lookupEndUserWithSummary(
+  db: Db,
+  appId: string,
+  externalUserId: string,
+): MaybePromise<EndUserWithSummaryRow | undefined> {
+  return endUserWithSummary(db, appId, externalUserId) as MaybePromise<EndUserWithSummaryRow | undefined>;
+}
+
 /** One end user of this app with the counts of its connections, in a single query. */
 export async function findEndUserWithSummary(db: Db, appId: string, externalUserId: string) {
-  return (await endUserWithSummary(db, appId, externalUserId))[0] as (EndUsersTable & SummaryRow) | undefined;
+  return lookupEndUserWithSummary(db, appId, externalUserId);
 }
 
 const endUserByExternalId = prepared((db: Db, appId: string, externalUserId: string) =>

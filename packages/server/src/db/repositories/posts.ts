@@ -10,8 +10,10 @@ import type {
 } from '@mypostshare/contract';
 import { emitWebhookEvent, hasLiveWebhookEndpoint } from '../../webhooks/events.js';
 import type { Db } from '../database.js';
+import { lockPost } from '../dialect.js';
 import { prepared, sqliteTransaction } from '../prepared.js';
 import type { PostDeliveriesTable, PostsTable } from '../schema.js';
+import { finishDeliveryQuery } from './deliveries.js';
 
 /*
  * Posts (publish requests) and their deliveries (one per platform). A delivery's status is the
@@ -256,7 +258,7 @@ export async function emitPostEvent(trx: Db, postId: string, now: Date): Promise
  * Recomputes a post's status from its deliveries after one of them changed. When the post settles
  * (published, partially published, failed) and its app has a webhook endpoint, the change and its
  * event are written in one transaction, the change guarded by the status it replaces so the event
- * is emitted exactly once. Otherwise (the hot path of a sandbox backlog) it stays one prepared UPDATE.
+ * is emitted exactly once. Otherwise it stays one prepared UPDATE.
  */
 export async function refreshPostStatus(db: Db, postId: string, now: Date): Promise<PostStatus | undefined> {
   const [post] = await postStatusStatement(db, postId);
@@ -268,25 +270,113 @@ export async function refreshPostStatus(db: Db, postId: string, now: Date): Prom
     await setPostStatusStatement(db, postId, status, now.toISOString());
     return status;
   }
+  return db.transaction().execute((trx) => settlePostStatus(trx, postId, now));
+}
+
+/**
+ * Inside the caller's transaction: moves the post's status to what its deliveries say, and emits
+ * the event of the status it settles in. The update is guarded by the status it replaces.
+ */
+async function settlePostStatus(trx: Db, postId: string, now: Date): Promise<PostStatus | undefined> {
+  const current = await trx.selectFrom('posts').select('status').where('id', '=', postId).executeTakeFirst();
+  if (!current) return undefined;
+  const rows = await trx.selectFrom('post_deliveries').selectAll().where('post_id', '=', postId).execute();
+  const next = derivePostStatus(current.status as PostStatus, rows);
+  if (next === current.status) return next;
+  const changed = await trx
+    .updateTable('posts')
+    .set({ status: next, updated_at: now.toISOString() })
+    .where('id', '=', postId)
+    .where('status', '=', current.status)
+    .returning('id')
+    .execute();
+  if (changed.length > 0) await emitPostEvent(trx, postId, now);
+  return next;
+}
+
+/** A delivery's outcome, as `finishDeliveryAndRefreshPost` stores it. */
+export interface DeliveryOutcome {
+  status: string;
+  phase: string | null;
+  externalId: string | null;
+  url: string | null;
+  publishedAt: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  nextAttemptAt: string | null;
+  leaseUntil: string | null;
+}
+
+const postStatusRow = (db: Db, postId: string) =>
+  db.selectFrom('posts').select(['status', 'app_id']).where('id', '=', postId);
+const deliveryStatusRows = (db: Db, postId: string) =>
+  db.selectFrom('post_deliveries').select('status').where('post_id', '=', postId);
+const liveEndpointRow = (db: Db, appId: string) =>
+  db
+    .selectFrom('webhook_endpoints')
+    .select('id')
+    .where('app_id', '=', appId)
+    .where('status', '!=', 'disabled')
+    .limit(1);
+const setPostStatusRow = (db: Db, postId: string, status: string, now: string) =>
+  db.updateTable('posts').set({ status, updated_at: now }).where('id', '=', postId);
+
+/** Thrown inside the synchronous transaction to roll it back when the post's event needs the portable path. */
+const NEEDS_EVENT = Symbol('needs the portable path to emit an event');
+
+/**
+ * Stores a delivery's outcome under its lease and moves its post's status along, with the event
+ * of the status it settles in, all in one transaction: a crash can never leave a post
+ * `publishing` with every delivery done, nor a settled post without its event. Returns false
+ * when the lease was lost (another worker owns the delivery; nothing is written).
+ *
+ * On SQLite this is one synchronous BEGIN IMMEDIATE with prepared statements (a backlog drains
+ * thousands a second), except when the post settles and its app has a webhook endpoint: then the
+ * portable path below, which builds the event. On PostgreSQL the delivery row is written first and
+ * the post row locked second (the order the scheduler's claims and cancel use), so two workers
+ * finishing two platforms of one post take turns and the second sees the first's outcome.
+ */
+export async function finishDeliveryAndRefreshPost(
+  db: Db,
+  delivery: { id: string; postId: string; owner: string },
+  outcome: DeliveryOutcome,
+  now: Date,
+): Promise<boolean> {
+  const nowIso = now.toISOString();
+  const args = [
+    delivery.id,
+    delivery.owner,
+    outcome.status,
+    outcome.phase,
+    outcome.externalId,
+    outcome.url,
+    outcome.publishedAt,
+    outcome.errorCode,
+    outcome.errorMessage,
+    outcome.nextAttemptAt,
+    outcome.leaseUntil,
+    nowIso,
+  ] as const;
+  try {
+    const fast = sqliteTransaction(db, (run) => {
+      if (run(finishDeliveryQuery, ...args).length === 0) return false;
+      const [post] = run(postStatusRow, delivery.postId);
+      if (!post) return true;
+      const status = derivePostStatus(post.status as PostStatus, run(deliveryStatusRows, delivery.postId));
+      if (status === post.status) return true;
+      if (settledEvent(status) && run(liveEndpointRow, post.app_id).length > 0) throw NEEDS_EVENT;
+      run(setPostStatusRow, delivery.postId, status, nowIso);
+      return true;
+    });
+    if (fast.ok) return fast.value;
+  } catch (error) {
+    if (error !== NEEDS_EVENT) throw error;
+  }
   return db.transaction().execute(async (trx) => {
-    const current = await trx
-      .selectFrom('posts')
-      .select('status')
-      .where('id', '=', postId)
-      .executeTakeFirst();
-    if (!current) return undefined;
-    const rows = await trx.selectFrom('post_deliveries').selectAll().where('post_id', '=', postId).execute();
-    const next = derivePostStatus(current.status as PostStatus, rows);
-    if (next === current.status) return next;
-    const changed = await trx
-      .updateTable('posts')
-      .set({ status: next, updated_at: now.toISOString() })
-      .where('id', '=', postId)
-      .where('status', '=', current.status)
-      .returning('id')
-      .execute();
-    if (changed.length > 0) await emitPostEvent(trx, postId, now);
-    return next;
+    if ((await trx.executeQuery(finishDeliveryQuery(trx, ...args).compile())).rows.length === 0) return false;
+    await lockPost(trx, delivery.postId);
+    await settlePostStatus(trx, delivery.postId, now);
+    return true;
   });
 }
 

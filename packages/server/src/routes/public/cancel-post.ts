@@ -1,4 +1,5 @@
 import { routes } from '@mypostshare/contract';
+import { lockPostDeliveries } from '../../db/dialect.js';
 import { emitPostEvent, findPost, loadPostView } from '../../db/repositories/posts.js';
 import { ApiError, notFound } from '../../errors.js';
 import { defineRoute } from '../../http/define-route.js';
@@ -14,6 +15,7 @@ export default defineRoute('cancelPost', routes.cancelPost, async ({ params, aut
   const at = deps.clock.now();
   const now = at.toISOString();
   const canceled = await deps.db.transaction().execute(async (trx) => {
+    await lockPostDeliveries(trx, post.id);
     const result = await trx
       .updateTable('posts')
       .set({ status: 'canceled', updated_at: now })

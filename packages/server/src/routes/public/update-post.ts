@@ -1,4 +1,5 @@
 import { type Platform, type PlatformOptions, routes } from '@mypostshare/contract';
+import { lockPostDeliveries } from '../../db/dialect.js';
 import { findPost, loadPostView, type StoredMedia } from '../../db/repositories/posts.js';
 import { ApiError, notFound } from '../../errors.js';
 import { defineRoute } from '../../http/define-route.js';
@@ -40,6 +41,7 @@ export default defineRoute('updatePost', routes.updatePost, async ({ params, bod
 
   const now = deps.clock.now().toISOString();
   const updated = await deps.db.transaction().execute(async (trx) => {
+    await lockPostDeliveries(trx, post.id);
     // Write first: the guarded UPDATE takes the write lock, so the scheduler cannot claim in between.
     const result = await trx
       .updateTable('posts')

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { routes } from '@mypostshare/contract';
 import { nowIso } from '../../clock.js';
-import { toEndUser, upsertEndUser } from '../../db/repositories/end-users.js';
+import { toEndUser, upsertEndUserNow } from '../../db/repositories/end-users.js';
 import { defineRoute } from '../../http/define-route.js';
 
 export default defineRoute('upsertEndUser', routes.upsertEndUser, async ({ body, auth, deps }) => {
-  const row = await upsertEndUser(deps.db, {
+  const row = upsertEndUserNow(deps.db, {
     id: randomUUID(),
     appId: auth.appId,
     externalUserId: body.externalUserId,
@@ -14,5 +14,6 @@ export default defineRoute('upsertEndUser', routes.upsertEndUser, async ({ body,
     metadata: body.metadata,
     now: nowIso(deps.clock),
   });
-  return toEndUser(row);
+  // The upsert answers synchronously on SQLite: await only when it did not.
+  return toEndUser(row instanceof Promise ? await row : row);
 });
