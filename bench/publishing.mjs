@@ -2,6 +2,8 @@
 // `npm run bench`, publishing part: post routes against a bare Koa + better-sqlite3 baseline
 // (interleaved rounds, like bench/run.mjs), then the scheduler on its own: a backlog of 10,000
 // sandbox posts due at one instant, and a steady 100 scheduled posts per second. See bench/README.md.
+// BENCH_DATABASE=postgres runs our server on PostgreSQL (a fresh schema per part, dropped when the
+// part ends); the routes baseline stays the bare SQLite one.
 //
 // Needs a build (`npm run bench` builds first). Everything it starts it stops.
 import { spawn } from 'node:child_process';
@@ -13,18 +15,25 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { benchDatabase, createBenchSchema, within } from './postgres.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const num = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
 const config = {
+  /** Our server's database: `sqlite` (a file in a temporary data dir) or `postgres`. */
+  database: benchDatabase(),
   seconds: num('BENCH_SECONDS', 5),
   rounds: num('BENCH_ROUNDS', 3),
   connections: num('BENCH_CONNECTIONS', 50),
   drainPosts: num('BENCH_DRAIN_POSTS', 10_000),
+  /** How far ahead of "now" the backlog is due: writing it must fit in this. */
+  drainLeadMs: num('BENCH_DRAIN_LEAD_MS', 5000),
   steadyRate: num('BENCH_STEADY_RATE', 100),
   steadySeconds: num('BENCH_STEADY_SECONDS', 60),
   parts: (process.env.BENCH_PUBLISHING_PARTS || 'routes,drain,steady').split(','),
+  /** Which route scenarios the routes part runs (schedule, publish, list). */
+  routes: (process.env.BENCH_PUBLISHING_ROUTES || 'schedule,publish,list').split(','),
   serverEntry: path.resolve(root, 'packages/server/dist/main.js'),
 };
 const TARGETS = {
@@ -41,11 +50,31 @@ const TARGETS = {
 
 const children = new Set();
 const tempDirs = new Set();
-process.on('exit', () => {
+/** PostgreSQL schemas not dropped yet (BENCH_DATABASE=postgres: one per part). */
+const schemas = new Set();
+const killChildren = () => {
   for (const child of children) child.kill('SIGKILL');
+  children.clear();
+};
+/** Stops every server still running, then drops every schema left: on failure and on Ctrl-C. */
+async function abandon() {
+  killChildren();
+  await within(Promise.all([...schemas].map((schema) => schema.drop())), 25_000);
+}
+process.on('exit', () => {
+  killChildren();
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    // A second signal stops waiting for the schema drop (an exit hook still tries, synchronously).
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write(`\nbench: ${signal}, stopping servers\n`);
+    abandon().finally(() => process.exit(130));
+  });
+}
 
 const freePort = () =>
   new Promise((resolve) => {
@@ -98,25 +127,50 @@ async function start(name, args, env) {
   return { child, banner, stop };
 }
 
+/** Our server, on a fresh database: a new data dir, and on PostgreSQL a new schema too. */
 async function startOurs() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mps-bench-pub-'));
   tempDirs.add(dataDir);
+  let pg;
+  if (config.database === 'postgres') {
+    pg = await createBenchSchema();
+    schemas.add(pg);
+  }
   const port = await freePort();
   const handle = await start(
     'ours',
-    [config.serverEntry],
+    // BENCH_SERVER_NODE_ARGS, as in run.mjs: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    [...(process.env.BENCH_SERVER_NODE_ARGS || '').split(/\s+/).filter(Boolean), config.serverEntry],
     cleanEnv({
       PORT: String(port),
       MYPOSTSHARE_PUBLIC_URL: `http://127.0.0.1:${port}`,
       MYPOSTSHARE_DATA_DIR: dataDir,
       MYPOSTSHARE_RATE_LIMIT_RPS: '0',
       MYPOSTSHARE_LOG_LEVEL: 'info',
+      ...(pg ? pg.serverEnv : {}),
     }),
   );
   const key = /API key \(shown once\): (mps_test_\w+)/.exec(handle.banner)?.[1];
   if (!key) throw new Error(`no sandbox key in the banner:\n${handle.banner}`);
   const url = `http://127.0.0.1:${port}`;
-  return { ...handle, name: 'ours', url, key, dataDir, dbFile: path.join(dataDir, 'mypostshare.db') };
+  if (pg) report.postgres.push(pg.describe());
+  return {
+    ...handle,
+    name: 'ours',
+    url,
+    key,
+    dataDir,
+    dbFile: path.join(dataDir, 'mypostshare.db'),
+    pg,
+    // Stops the server, then drops its schema.
+    stop: async () => {
+      await handle.stop();
+      if (pg) {
+        await pg.drop();
+        schemas.delete(pg);
+      }
+    },
+  };
 }
 
 async function startBaseline() {
@@ -268,7 +322,8 @@ async function routesPart(report) {
     for (let index = 0; index < 60; index += 1)
       await api(server, 'POST', ROUTES.schedule.path, ROUTES.schedule.body());
   }
-  for (const [name, scenario] of Object.entries(ROUTES)) {
+  for (const name of config.routes) {
+    const scenario = ROUTES[name];
     for (const server of [ours, base]) {
       const warm = await load(server, scenario, 1);
       if (warm.non2xx > 0)
@@ -312,26 +367,44 @@ async function routesPart(report) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function drainPart(report) {
-  const ours = await startOurs();
-  const stopRss = sampleRss(ours.child.pid);
-  await connectSandbox(ours, 'bench_user', 'linkedin');
-  // The backlog is copied straight into the database from one request made through the API: the
-  // drain measures the scheduler, and creating 10,000 posts over HTTP first would take longer
-  // than any sensible lead time on a busy machine.
-  const seed = await api(ours, 'POST', '/api/v1/posts/scheduled', {
-    externalUserId: 'bench_user',
-    content: 'Backlog seed',
-    platforms: ['linkedin'],
-    scheduleAt: farFuture(),
-  });
-  if (seed.status !== 201) throw new Error(`scheduling answered ${seed.status}: ${seed.text}`);
-  const dueAt = new Date(Date.now() + 5000);
-  const createStarted = Date.now();
+/**
+ * Reads our server's deliveries straight from its database (SQLite file, read-only, or the
+ * PostgreSQL schema): how many are published, and when each was due and published.
+ */
+async function openStore(ours) {
+  if (ours.pg) {
+    const client = await ours.pg.client();
+    return {
+      published: async () =>
+        (await client.query("SELECT count(*)::int AS n FROM post_deliveries WHERE status = 'published'"))
+          .rows[0].n,
+      times: async () =>
+        (
+          await client.query(
+            "SELECT d.published_at, p.schedule_at FROM post_deliveries d JOIN posts p ON p.id = d.post_id WHERE d.status = 'published'",
+          )
+        ).rows,
+      close: () => client.end(),
+    };
+  }
+  const db = new Database(ours.dbFile, { readonly: true, fileMustExist: true });
+  const count = db.prepare("SELECT count(*) AS n FROM post_deliveries WHERE status = 'published'");
+  const times = db.prepare(
+    "SELECT d.published_at, p.schedule_at FROM post_deliveries d JOIN posts p ON p.id = d.post_id WHERE d.status = 'published'",
+  );
+  return {
+    published: async () => count.get().n,
+    times: async () => times.all(),
+    close: async () => db.close(),
+  };
+}
+
+/** Copies one post and its delivery `count` times (new ids, due at `due`), replacing the original. */
+function writeBacklogSqlite(ours, seedId, count, due) {
   const writer = new Database(ours.dbFile, { fileMustExist: true });
   writer.pragma('busy_timeout = 5000');
-  const post = writer.prepare('SELECT * FROM posts WHERE id = ?').get(seed.body.id);
-  const delivery = writer.prepare('SELECT * FROM post_deliveries WHERE post_id = ?').get(seed.body.id);
+  const post = writer.prepare('SELECT * FROM posts WHERE id = ?').get(seedId);
+  const delivery = writer.prepare('SELECT * FROM post_deliveries WHERE post_id = ?').get(seedId);
   const insertRow = (table, row) =>
     writer.prepare(
       `INSERT INTO ${table} (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row)
@@ -341,10 +414,9 @@ async function drainPart(report) {
   const insertPost = insertRow('posts', post);
   const insertDelivery = insertRow('post_deliveries', delivery);
   writer.transaction(() => {
-    writer.prepare('DELETE FROM posts WHERE id = ?').run(seed.body.id);
-    for (let index = 0; index < config.drainPosts; index += 1) {
+    writer.prepare('DELETE FROM posts WHERE id = ?').run(seedId);
+    for (let index = 0; index < count; index += 1) {
       const postId = randomUUID();
-      const due = dueAt.toISOString();
       insertPost.run(
         ...Object.values({
           ...post,
@@ -360,24 +432,96 @@ async function drainPart(report) {
     }
   })();
   writer.close();
+}
+
+/** The same on PostgreSQL, in one transaction, with multi-row inserts of 500 rows. */
+async function writeBacklogPostgres(ours, seedId, count, due) {
+  const client = await ours.pg.client();
+  try {
+    const post = (await client.query('SELECT * FROM posts WHERE id = $1', [seedId])).rows[0];
+    const delivery = (await client.query('SELECT * FROM post_deliveries WHERE post_id = $1', [seedId]))
+      .rows[0];
+    const posts = [];
+    const deliveries = [];
+    for (let index = 0; index < count; index += 1) {
+      const postId = randomUUID();
+      posts.push({
+        ...post,
+        id: postId,
+        content: `Backlog post ${index}`,
+        schedule_at: due,
+        effective_at: due,
+      });
+      deliveries.push({ ...delivery, id: randomUUID(), post_id: postId, next_attempt_at: due });
+    }
+    const insert = async (table, rows) => {
+      const columns = Object.keys(rows[0]);
+      for (let start = 0; start < rows.length; start += 500) {
+        const values = [];
+        const tuples = rows.slice(start, start + 500).map(
+          (row) =>
+            `(${columns
+              .map((column) => {
+                values.push(row[column]);
+                return `$${values.length}`;
+              })
+              .join(', ')})`,
+        );
+        await client.query(
+          `INSERT INTO ${table} (${columns.map((column) => `"${column}"`).join(', ')}) VALUES ${tuples.join(', ')}`,
+          values,
+        );
+      }
+    };
+    await client.query('BEGIN');
+    await client.query('DELETE FROM posts WHERE id = $1', [seedId]);
+    await insert('posts', posts);
+    await insert('post_deliveries', deliveries);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+async function drainPart(report) {
+  const ours = await startOurs();
+  const stopRss = sampleRss(ours.child.pid);
+  await connectSandbox(ours, 'bench_user', 'linkedin');
+  // The backlog is copied straight into the database from one request made through the API: the
+  // drain measures the scheduler, and creating 10,000 posts over HTTP first would take longer
+  // than any sensible lead time on a busy machine.
+  const seed = await api(ours, 'POST', '/api/v1/posts/scheduled', {
+    externalUserId: 'bench_user',
+    content: 'Backlog seed',
+    platforms: ['linkedin'],
+    scheduleAt: farFuture(),
+  });
+  if (seed.status !== 201) throw new Error(`scheduling answered ${seed.status}: ${seed.text}`);
+  const dueAt = new Date(Date.now() + config.drainLeadMs);
+  const createStarted = Date.now();
+  if (ours.pg) await writeBacklogPostgres(ours, seed.body.id, config.drainPosts, dueAt.toISOString());
+  else writeBacklogSqlite(ours, seed.body.id, config.drainPosts, dueAt.toISOString());
   const createMs = Date.now() - createStarted;
-  if (Date.now() >= dueAt.getTime()) throw new Error('writing the backlog took longer than its lead time');
-  const db = new Database(ours.dbFile, { readonly: true, fileMustExist: true });
-  const count = db.prepare("SELECT count(*) AS n FROM post_deliveries WHERE status = 'published'");
+  if (Date.now() >= dueAt.getTime()) {
+    throw new Error(
+      `writing the backlog took ${createMs} ms, longer than its lead time (BENCH_DRAIN_LEAD_MS=${config.drainLeadMs})`,
+    );
+  }
+  const store = await openStore(ours);
   const deadline = dueAt.getTime() + 120_000;
-  while (count.get().n < config.drainPosts && Date.now() < deadline) await sleep(100);
-  const stats = db
-    .prepare(
-      "SELECT count(*) AS n, min(published_at) AS first, max(published_at) AS last FROM post_deliveries WHERE status = 'published'",
-    )
-    .get();
-  db.close();
+  while ((await store.published()) < config.drainPosts && Date.now() < deadline) await sleep(100);
+  const published = (await store.times()).map((row) => Date.parse(row.published_at)).sort((a, b) => a - b);
+  await store.close();
+  const stats = { n: published.length, first: published[0], last: published[published.length - 1] };
   report.drain = {
     posts: config.drainPosts,
     published: stats.n,
     writeBacklogMs: createMs,
-    firstPublishAfterDueMs: Date.parse(stats.first) - dueAt.getTime(),
-    allPublishedAfterDueMs: Date.parse(stats.last) - dueAt.getTime(),
+    firstPublishAfterDueMs: stats.first - dueAt.getTime(),
+    allPublishedAfterDueMs: stats.last - dueAt.getTime(),
     target: TARGETS.drainMs,
   };
   report.rssMb.drain = stopRss();
@@ -412,18 +556,13 @@ async function steadyPart(report) {
       `bench: ${refused} scheduling requests refused, e.g. ${sample.status} ${sample.text.slice(0, 200)}\n`,
     );
   }
-  const db = new Database(ours.dbFile, { readonly: true, fileMustExist: true });
-  const published = db.prepare("SELECT count(*) AS n FROM post_deliveries WHERE status = 'published'");
+  const store = await openStore(ours);
   const deadline = Date.now() + 30_000;
-  while (published.get().n < total - refused && Date.now() < deadline) await sleep(200);
-  const lags = db
-    .prepare(
-      "SELECT (julianday(d.published_at) - julianday(p.schedule_at)) * 86400000.0 AS lag FROM post_deliveries d JOIN posts p ON p.id = d.post_id WHERE d.status = 'published'",
-    )
-    .all()
-    .map((row) => row.lag)
+  while ((await store.published()) < total - refused && Date.now() < deadline) await sleep(200);
+  const lags = (await store.times())
+    .map((row) => Date.parse(row.published_at) - Date.parse(row.schedule_at))
     .sort((a, b) => a - b);
-  db.close();
+  await store.close();
   const at = (q) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? Number.NaN;
   report.steady = {
     rate: config.steadyRate,
@@ -442,19 +581,48 @@ async function steadyPart(report) {
 
 // ---------------------------------------------------------------------------------------------
 
+for (const [knob, names, known] of [
+  ['BENCH_PUBLISHING_PARTS', config.parts, ['routes', 'drain', 'steady']],
+  ['BENCH_PUBLISHING_ROUTES', config.routes, Object.keys(ROUTES)],
+]) {
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: unknown ${unknown.join(', ')} in ${knob} (known: ${known.join(', ')})\n`);
+    process.exit(2);
+  }
+}
+
 const report = {
   startedAt: new Date().toISOString(),
+  /** Our server's database; the routes baseline is always bare SQLite. */
+  database: config.database,
+  baselineDatabase: 'sqlite',
+  /** The schema of each part (BENCH_DATABASE=postgres). */
+  ...(config.database === 'postgres' ? { postgres: [] } : {}),
   machine: { cpus: os.cpus().length },
   config,
   routes: {},
   rssMb: {},
 };
-if (config.parts.includes('routes')) await routesPart(report);
-if (config.parts.includes('drain')) await drainPart(report);
-if (config.parts.includes('steady')) await steadyPart(report);
+try {
+  if (config.parts.includes('routes')) await routesPart(report);
+  if (config.parts.includes('drain')) await drainPart(report);
+  if (config.parts.includes('steady')) await steadyPart(report);
+} catch (error) {
+  // After a signal the parts fail on the servers they lost: only the signal is worth reporting.
+  if (!interrupted) process.stderr.write(`bench: error: ${error.stack ?? error.message}\n`);
+  await abandon();
+  process.exit(interrupted ? 130 : 1);
+}
 
 const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
-const lines = ['', 'publishing  ours req/s  base req/s  ratio   target  ours p99  base p99  result'];
+const lines = [
+  '',
+  config.database === 'postgres'
+    ? 'publishing on PostgreSQL — ours on PostgreSQL (a fresh schema per part); the routes baseline is the same bare SQLite one'
+    : 'publishing on SQLite — ours and the bare baseline both on SQLite',
+  'publishing  ours req/s  base req/s  ratio   target  ours p99  base p99  result',
+];
 for (const entry of Object.values(report.routes)) {
   lines.push(
     `${entry.title.padEnd(40)} ${fmt(entry.oursRps).padStart(6)} ${fmt(entry.baseRps).padStart(10)} ${fmt(entry.ratio, 2).padStart(6)}x  >=${entry.target}x ${fmt(entry.oursP99).padStart(6)} ms ${fmt(entry.baseP99).padStart(6)} ms  ${entry.ratio >= entry.target ? 'met' : 'MISSED'}`,
@@ -480,5 +648,11 @@ lines.push(
 );
 process.stdout.write(`${lines.join('\n')}\n`);
 fs.mkdirSync(path.join(here, 'results'), { recursive: true });
-fs.writeFileSync(path.join(here, 'results', 'publishing.json'), JSON.stringify(report, null, 2));
+const resultFile = path.join(
+  here,
+  'results',
+  config.database === 'postgres' ? 'publishing-postgres.json' : 'publishing.json',
+);
+fs.writeFileSync(resultFile, JSON.stringify(report, null, 2));
+process.stdout.write(`wrote ${path.relative(process.cwd(), resultFile) || resultFile}\n`);
 process.exit(0);

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: our server against a bare Koa + better-sqlite3 baseline, same machine, same
 // load, interleaved rounds. See bench/README.md for what is measured and how to read it.
+// BENCH_DATABASE=postgres runs our server on PostgreSQL (a fresh schema, dropped at the end); the
+// baseline stays the bare SQLite one.
 //
 // The npm script builds first; this file never builds. Everything it starts it stops.
 import { execFileSync, spawn } from 'node:child_process';
@@ -10,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { benchDatabase, createBenchSchema, within } from './postgres.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -30,6 +33,8 @@ function envNumber(name, fallback, { min = 0 } = {}) {
 
 const SECONDS = envNumber('BENCH_SECONDS', 5, { min: 1 });
 const config = {
+  /** Where our server keeps its data: `sqlite` (a file in a temporary data dir) or `postgres`. */
+  database: benchDatabase(),
   /** Length of one measured run, per server, per round. */
   seconds: SECONDS,
   /** Length of the warm-up run per server and scenario (not counted). */
@@ -108,17 +113,21 @@ function stopChild(child, graceMs = 5000) {
 }
 
 let currentInstance;
+/** The PostgreSQL schema of this run (BENCH_DATABASE=postgres), once created. */
+let pgSchema;
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
-    if (interrupted) return;
+    // A second signal stops waiting for the schema drop (the exit hook still tries, synchronously).
+    if (interrupted) process.exit(130);
     interrupted = true;
+    stopping = true;
     process.stderr.write(`\nbench: ${signal}, stopping servers\n`);
     try {
       currentInstance?.stop();
     } catch {}
     cleanupSync();
-    process.exit(130);
+    within(pgSchema?.drop(), 25_000).finally(() => process.exit(130));
   });
 }
 process.on('exit', cleanupSync);
@@ -350,7 +359,12 @@ const SCENARIOS = {
   },
 };
 
-function runAutocannon(server, scenario, seconds) {
+/** CPU ticks of the PostgreSQL backends serving `server` (ours on PostgreSQL only), by pid. */
+const dbTicks = (server) =>
+  server.name === 'ours' && pgSchema ? pgSchema.backendCpuTicks(server.pid) : undefined;
+
+async function runAutocannon(server, scenario, seconds) {
+  const dbBefore = await dbTicks(server);
   const before = readProc(server.pid);
   const machineBefore = machineBusyTicks();
   const clientBefore = process.cpuUsage();
@@ -366,7 +380,7 @@ function runAutocannon(server, scenario, seconds) {
         headers: server.headers,
         requests: scenario.requests(),
       },
-      (error, result) => {
+      async (error, result) => {
         currentInstance = undefined;
         if (error) return reject(error);
         const after = readProc(server.pid);
@@ -374,6 +388,11 @@ function runAutocannon(server, scenario, seconds) {
         const client = process.cpuUsage(clientBefore);
         const elapsedS = (performance.now() - started) / 1000;
         const serverTicks = before && after ? after.cpuTicks - before.cpuTicks : undefined;
+        // PostgreSQL backends of our pool: a backend opened during the run counts from zero.
+        const dbAfter = await dbTicks(server);
+        const backendTicks = dbAfter
+          ? [...dbAfter].reduce((sum, [pid, ticks]) => sum + ticks - (dbBefore?.get(pid) ?? 0), 0)
+          : undefined;
         const cpuPercent =
           serverTicks === undefined ? null : Math.round((serverTicks / CLK_TCK / elapsedS) * 100);
         const clientCpuPercent = Math.round(((client.user + client.system) / 1e6 / elapsedS) * 100);
@@ -384,7 +403,8 @@ function runAutocannon(server, scenario, seconds) {
             : Math.max(
                 0,
                 Math.round(
-                  ((machineAfter - machineBefore - serverTicks) / CLK_TCK / elapsedS) * 100 -
+                  ((machineAfter - machineBefore - serverTicks - (backendTicks ?? 0)) / CLK_TCK / elapsedS) *
+                    100 -
                     clientCpuPercent,
                 ),
               );
@@ -404,6 +424,13 @@ function runAutocannon(server, scenario, seconds) {
             serverTicks === undefined || result.requests.total === 0
               ? null
               : Math.round(((serverTicks / CLK_TCK) * 1e6) / result.requests.total),
+          // Ours on PostgreSQL: the CPU of the backends serving our pool (null elsewhere).
+          dbCpuPercent:
+            backendTicks === undefined ? null : Math.round((backendTicks / CLK_TCK / elapsedS) * 100),
+          dbCpuUsPerRequest:
+            backendTicks === undefined || result.requests.total === 0
+              ? null
+              : Math.round(((backendTicks / CLK_TCK) * 1e6) / result.requests.total),
           clientCpuPercent,
           otherCpuPercent,
         });
@@ -475,6 +502,9 @@ async function main() {
       `per server, ${config.connections} connections: about ${perScenario * config.scenarios.length}s of load`,
   );
 
+  if (config.database === 'postgres') pgSchema = await createBenchSchema({ log });
+  const dbLabel = config.database === 'postgres' ? 'PostgreSQL' : 'SQLite';
+
   const ourDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mps-bench-ours-'));
   const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mps-bench-baseline-'));
   tempDirs.add(ourDir);
@@ -491,6 +521,7 @@ async function main() {
         MYPOSTSHARE_DATA_DIR: ourDir,
         MYPOSTSHARE_RATE_LIMIT_RPS: '0',
         MYPOSTSHARE_LOG_LEVEL: config.logLevel,
+        ...(pgSchema ? pgSchema.serverEnv : {}),
       }),
       readyPattern: /listening on[\s\S]*API key \(shown once\): mps_test_\S+\r?\n/,
     }),
@@ -514,7 +545,8 @@ async function main() {
   baseline.url = `http://127.0.0.1:${basePort}`;
   baseline.headers = headers;
   log(
-    `ours pid ${ours.pid} on ${ours.url} (${path.relative(root, config.serverEntry)}), baseline pid ${baseline.pid} on ${baseline.url}`,
+    `ours pid ${ours.pid} on ${ours.url} (${path.relative(root, config.serverEntry)}, ${dbLabel}), ` +
+      `baseline pid ${baseline.pid} on ${baseline.url} (bare SQLite)`,
   );
 
   const stopSampler = startSampler([ours, baseline]);
@@ -539,7 +571,7 @@ async function main() {
         const problems = run.non2xx + run.errors + run.timeouts;
         log(
           `  round ${roundIndex + 1} ${server.name.padEnd(8)} ${Math.round(run.rps)} req/s  p99 ${run.p99} ms  ` +
-            `CPU server ${run.serverCpuPercent}% (${run.serverCpuUsPerRequest} µs/req) client ${run.clientCpuPercent}% other ${run.otherCpuPercent}%${problems ? `  !! non2xx ${run.non2xx} errors ${run.errors} timeouts ${run.timeouts}` : ''}`,
+            `CPU server ${run.serverCpuPercent}% (${run.serverCpuUsPerRequest} µs/req)${run.dbCpuPercent === null ? '' : ` postgres ${run.dbCpuPercent}% (${run.dbCpuUsPerRequest} µs/req)`} client ${run.clientCpuPercent}% other ${run.otherCpuPercent}%${problems ? `  !! non2xx ${run.non2xx} errors ${run.errors} timeouts ${run.timeouts}` : ''}`,
         );
       }
     }
@@ -548,6 +580,9 @@ async function main() {
       p99: median(list.map((run) => run.p99)),
       serverCpuPercent: median(list.map((run) => run.serverCpuPercent ?? 0)),
       serverCpuUsPerRequest: median(list.map((run) => run.serverCpuUsPerRequest ?? 0)),
+      dbCpuUsPerRequest: list.every((run) => run.dbCpuUsPerRequest === null)
+        ? null
+        : median(list.map((run) => run.dbCpuUsPerRequest ?? 0)),
       failedRequests: list.reduce((sum, run) => sum + run.non2xx + run.errors + run.timeouts, 0),
     });
     const ourSummary = summary(runs.ours);
@@ -582,6 +617,7 @@ async function main() {
     if (proc) server.hwmKb = Math.max(server.hwmKb, proc.hwmKb);
   }
   await Promise.all([stopChild(ours.child), stopChild(baseline.child)]);
+  await pgSchema?.drop();
 
   // ------------------------------------------------------------------------------------------
   // Report
@@ -611,14 +647,14 @@ async function main() {
       `${r.baseline.p99} ms`,
       `${r.p99Ratio.toFixed(2)}x ${r.p99Pass ? 'ok' : 'HIGH'}`,
       `<= ${r.target.maxP99Ratio}x`,
-      `${r.ours.serverCpuUsPerRequest}/${r.baseline.serverCpuUsPerRequest}`,
+      `${r.ours.serverCpuUsPerRequest}${r.ours.dbCpuUsPerRequest === null ? '' : `+${r.ours.dbCpuUsPerRequest}pg`}/${r.baseline.serverCpuUsPerRequest}`,
       r.pass ? 'PASS' : r.valid ? 'FAIL' : 'FAIL (errors)',
     ]);
   }
   const memoryRows = [['server', 'idle RSS', 'peak RSS (sampled)', 'peak RSS (VmHWM)', 'stdout']];
   for (const server of [ours, baseline]) {
     memoryRows.push([
-      server.name,
+      `${server.name} (${server === ours ? dbLabel : 'SQLite'})`,
       mb(server.idleRssKb),
       mb(server.peakRssKb),
       mb(server.hwmKb),
@@ -633,7 +669,11 @@ async function main() {
   const git = gitInfo();
   const out = [
     '',
-    `mypostshare bench — node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ` +
+    config.database === 'postgres'
+      ? 'mypostshare bench on PostgreSQL — ours on PostgreSQL against the same bare SQLite baseline ' +
+        '(the ratio is the cost of our stack on PostgreSQL against a bare SQLite insert/read)'
+      : 'mypostshare bench on SQLite — ours and the bare baseline both on SQLite',
+    `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ` +
       `${config.connections} connections, median of ${config.rounds} x ${config.seconds}s runs, log level ${config.logLevel}`,
     '',
     table(rows),
@@ -659,9 +699,13 @@ async function main() {
 
   const resultsDir = path.join(here, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  const file = path.join(resultsDir, 'latest.json');
+  const file = path.join(resultsDir, config.database === 'postgres' ? 'latest-postgres.json' : 'latest.json');
   const report = {
     date: new Date().toISOString(),
+    /** Our server's database; the baseline is always bare SQLite. */
+    database: config.database,
+    baselineDatabase: 'sqlite',
+    ...(pgSchema ? { postgres: pgSchema.describe() } : {}),
     git,
     environment: {
       node: process.version,
@@ -693,13 +737,17 @@ async function main() {
 }
 
 main()
-  .then(() => {
+  .then(async () => {
     cleanupSync();
+    await pgSchema?.drop();
     // A report, not a gate: a missed target is printed as FAIL but still exits 0.
     process.exit(0);
   })
-  .catch((error) => {
+  .catch(async (error) => {
+    // After a signal, main fails on the servers it lost: the signal handler finishes the exit.
+    if (interrupted) return;
     log(`error: ${error.stack ?? error.message}`);
     cleanupSync();
+    await within(pgSchema?.drop(), 25_000);
     process.exit(1);
   });

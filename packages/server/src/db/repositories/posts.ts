@@ -8,6 +8,7 @@ import type {
   PostStatus,
   WebhookEventType,
 } from '@mypostshare/contract';
+import { sql } from 'kysely';
 import { emitWebhookEvent, hasLiveWebhookEndpoint } from '../../webhooks/events.js';
 import type { Db } from '../database.js';
 import { lockPost } from '../dialect.js';
@@ -389,7 +390,8 @@ export async function reconcilePostStatuses(db: Db, now: Date, limit = 500): Pro
   const lagging = await db
     .selectFrom('posts')
     .select('id')
-    .where('status', '=', 'publishing')
+    // A literal, not a parameter: SQLite uses the partial index `posts_publishing_idx` only then.
+    .where('status', '=', sql.lit('publishing'))
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
