@@ -153,6 +153,9 @@ export const idempotencyKeyOf = (ctx: Context): string | null => ctx.get('Idempo
  * Starts deliveries this process has claimed (immediate publishes, retries) and waits until each
  * has an outcome or `waitMs` has passed; the rest keep going in the background.
  */
+/** Why the wait's timer is cancelled: a constant, so no AbortError is built on every request. */
+const WAIT_OVER = new Error('the wait is over');
+
 export async function dispatchAndWait(deps: AppDeps, deliveryIds: string[], waitMs: number): Promise<void> {
   const runtime = deps.publishing;
   // A process that is shutting down leaves them to lease recovery rather than starting new work.
@@ -163,5 +166,5 @@ export async function dispatchAndWait(deps: AppDeps, deliveryIds: string[], wait
   await Promise.race([
     Promise.all(runs),
     abortableSleep(waitMs, timeout.signal).catch(() => undefined),
-  ]).finally(() => timeout.abort());
+  ]).finally(() => timeout.abort(WAIT_OVER));
 }
