@@ -288,7 +288,13 @@ export function sqliteTransaction<D extends Kysely<any>, T>(
 ): { ok: true; value: T } | { ok: false } {
   const sqlite = rawSqlite.get(db);
   if (!sqlite || sqlite.inTransaction) return { ok: false };
-  const run: SyncRunner<D> = (build, ...args) => {
+  const run = syncRunner(db, sqlite);
+  return { ok: true, value: sqlite.transaction(() => work(run)).immediate() };
+}
+
+/** A {@link SyncRunner} on `sqlite`: each query compiled and prepared once, then only re-bound. */
+function syncRunner<D extends Kysely<any>>(db: D, sqlite: BetterSqlite3.Database): SyncRunner<D> {
+  return (build, ...args) => {
     let cached = transactionStatements.get(build);
     if (!cached || cached.sqlite !== sqlite) {
       const { compiled, slots } = compileWithSlots(db, build, args.length);
@@ -303,5 +309,94 @@ export function sqliteTransaction<D extends Kysely<any>, T>(
     statement.run(bound);
     return [];
   };
-  return { ok: true, value: sqlite.transaction(() => work(run)).immediate() };
+}
+
+interface QueuedWork {
+  work: (run: SyncRunner<any>) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Works waiting for the next group commit, per SQLite handle. */
+const commitQueues = new WeakMap<BetterSqlite3.Database, QueuedWork[]>();
+
+/** The most works one commit takes: bounds how long a group holds the write lock. */
+const MAX_GROUP = 128;
+
+/**
+ * {@link sqliteTransaction} with group commit: `work` runs, atomically, in a transaction shared
+ * with every other work queued in the same event-loop turn, and the promise settles once that
+ * transaction has committed (or with the error `work` threw, its own writes undone). On SQLite a
+ * commit costs more than the inserts it carries (it writes every page a transaction touched, and
+ * a new post touches eight B-trees), so concurrent requests storing posts share one.
+ * Each work runs in its own SAVEPOINT when there are several, so one failing (a duplicate
+ * Idempotency-Key, say) takes nothing else with it.
+ *
+ * Returns undefined when it cannot run on SQLite (PostgreSQL, or `db` is a Kysely transaction):
+ * callers then take their portable path. The work's writes are invisible to other readers until
+ * the promise settles, so callers must await it before reading them back.
+ */
+export function sqliteGroupCommit<D extends Kysely<any>, T>(
+  db: D,
+  work: (run: SyncRunner<D>) => T,
+): Promise<T> | undefined {
+  const sqlite = rawSqlite.get(db);
+  if (!sqlite) return undefined;
+  let queue = commitQueues.get(sqlite);
+  if (!queue) {
+    queue = [];
+    commitQueues.set(sqlite, queue);
+  }
+  const waiting = queue;
+  const settled = new Promise<T>((resolve, reject) => {
+    waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+  });
+  // The first work of a group schedules its commit after the I/O callbacks of this turn, so the
+  // requests that arrived together land together.
+  if (waiting.length === 1) setImmediate(() => void commitGroup(db, sqlite, waiting));
+  return settled;
+}
+
+async function commitGroup<D extends Kysely<any>>(
+  db: D,
+  sqlite: BetterSqlite3.Database,
+  queue: QueuedWork[],
+): Promise<void> {
+  const group = queue.splice(0, MAX_GROUP);
+  if (queue.length > 0) setImmediate(() => void commitGroup(db, sqlite, queue));
+  const commit = () => {
+    const run = syncRunner(db, sqlite);
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    sqlite
+      .transaction(() => {
+        // Alone, a work's failure rolls the whole transaction back: no savepoint needed.
+        if (group.length === 1) {
+          outcomes.push({ ok: true, value: group[0]!.work(run) });
+          return;
+        }
+        for (const { work } of group) {
+          try {
+            // Nested: better-sqlite3 runs it in a SAVEPOINT, rolled back alone if it throws.
+            outcomes.push({ ok: true, value: sqlite.transaction(() => work(run))() });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      })
+      .immediate();
+    return outcomes;
+  };
+  try {
+    // A Kysely transaction open across an await owns the connection: queue behind it, or these
+    // statements would join it. Otherwise nothing can interleave with this synchronous commit.
+    const outcomes = sqlite.inTransaction ? await db.connection().execute(async () => commit()) : commit();
+    outcomes.forEach((outcome, index) => {
+      const { resolve, reject } = group[index]!;
+      if (outcome.ok) resolve(outcome.value);
+      else reject(outcome.error);
+    });
+  } catch (error) {
+    // The transaction as a whole failed (or the only work threw): nothing of the group landed.
+    for (const { reject } of group) reject(error);
+  }
 }

@@ -15,8 +15,7 @@ import { prepared } from '../db/prepared.js';
 import type { StoredMedia } from '../db/repositories/posts.js';
 import type { PostDeliveriesTable } from '../db/schema.js';
 import { ApiError } from '../errors.js';
-import { runDelivery } from './delivery.js';
-import { abortableSleep } from './runtime.js';
+import { type InsertedDelivery, runDelivery } from './delivery.js';
 
 /*
  * What the post routes share: content rules as API errors, the live-connection check, the rows a
@@ -122,7 +121,8 @@ export function newDeliveries(
   appId: string,
   platforms: readonly Platform[],
   sandbox: boolean,
-  initial: Pick<PostDeliveriesTable, 'status' | 'next_attempt_at' | 'lease_owner' | 'lease_until'>,
+  initial: Pick<PostDeliveriesTable, 'status' | 'next_attempt_at' | 'lease_owner' | 'lease_until'> &
+    Partial<Pick<PostDeliveriesTable, 'attempts'>>,
   now: string,
 ): PostDeliveriesTable[] {
   return platforms.map((platform) => ({
@@ -151,20 +151,28 @@ export const idempotencyKeyOf = (ctx: Context): string | null => ctx.get('Idempo
 
 /**
  * Starts deliveries this process has claimed (immediate publishes, retries) and waits until each
- * has an outcome or `waitMs` has passed; the rest keep going in the background.
+ * has an outcome or `waitMs` has passed; the rest keep going in the background. Deliveries given
+ * as {@link InsertedDelivery} rows (just inserted, first attempt counted) start without a read or
+ * a write; ids are read back and their attempt started first.
  */
-/** Why the wait's timer is cancelled: a constant, so no AbortError is built on every request. */
-const WAIT_OVER = new Error('the wait is over');
-
-export async function dispatchAndWait(deps: AppDeps, deliveryIds: string[], waitMs: number): Promise<void> {
+export async function dispatchAndWait(
+  deps: AppDeps,
+  deliveries: ReadonlyArray<string | InsertedDelivery>,
+  waitMs: number,
+): Promise<void> {
   const runtime = deps.publishing;
   // A process that is shutting down leaves them to lease recovery rather than starting new work.
   if (runtime.stopping) return;
-  const runs = deliveryIds.map((id) => runtime.track(id, () => runDelivery(deps, id)));
+  const runs = deliveries.map((delivery) =>
+    typeof delivery === 'string'
+      ? runtime.track(delivery, () => runDelivery(deps, delivery))
+      : runtime.track(delivery.delivery.id, () => runDelivery(deps, delivery.delivery.id, delivery)),
+  );
   if (waitMs <= 0) return;
-  const timeout = new AbortController();
-  await Promise.race([
-    Promise.all(runs),
-    abortableSleep(waitMs, timeout.signal).catch(() => undefined),
-  ]).finally(() => timeout.abort(WAIT_OVER));
+  // A plain timer, cleared as soon as every run is done: no AbortController and event per request.
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, waitMs);
+  });
+  await Promise.race([Promise.all(runs), waited]).finally(() => clearTimeout(timer));
 }

@@ -8,6 +8,7 @@ import {
   loadPostView,
   toPost,
 } from '../../db/repositories/posts.js';
+import type { PostsTable } from '../../db/schema.js';
 import { notFound } from '../../errors.js';
 import { defineRoute } from '../../http/define-route.js';
 import {
@@ -48,36 +49,35 @@ export default defineRoute('publishPost', routes.publishPost, async ({ body, aut
       next_attempt_at: now.toISOString(),
       lease_owner: deps.publishing.owner,
       lease_until: new Date(now.getTime() + deps.config.publishing.leaseMs).toISOString(),
+      // Counted now, so the attempt starts without another commit (see InsertedDelivery).
+      attempts: 1,
     },
     now.toISOString(),
   );
-  await insertPost(
-    deps.db,
-    {
-      id,
-      app_id: auth.appId,
-      end_user_id: endUser.id,
-      external_user_id: body.externalUserId,
-      mode: 'immediate',
-      status: 'publishing',
-      platforms: JSON.stringify(body.platforms),
-      content: body.content,
-      title: body.title ?? null,
-      media: JSON.stringify(storedMedia(body)),
-      platform_options: JSON.stringify(body.platformOptions ?? {}),
-      metadata: JSON.stringify(body.metadata ?? {}),
-      schedule_at: null,
-      effective_at: now.toISOString(),
-      sandbox: auth.sandbox ? 1 : 0,
-      idempotency_key: idempotencyKey,
-      created_at: now.toISOString(),
-      updated_at: now.toISOString(),
-    },
-    deliveries,
-  );
+  const post: PostsTable = {
+    id,
+    app_id: auth.appId,
+    end_user_id: endUser.id,
+    external_user_id: body.externalUserId,
+    mode: 'immediate',
+    status: 'publishing',
+    platforms: JSON.stringify(body.platforms),
+    content: body.content,
+    title: body.title ?? null,
+    media: JSON.stringify(storedMedia(body)),
+    platform_options: JSON.stringify(body.platformOptions ?? {}),
+    metadata: JSON.stringify(body.metadata ?? {}),
+    schedule_at: null,
+    effective_at: now.toISOString(),
+    sandbox: auth.sandbox ? 1 : 0,
+    idempotency_key: idempotencyKey,
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+  };
+  await insertPost(deps.db, post, deliveries);
   await dispatchAndWait(
     deps,
-    deliveries.map((delivery) => delivery.id),
+    deliveries.map((delivery) => ({ delivery, post })),
     deps.config.publishing.waitMs,
   );
   return (await loadPostView(deps.db, auth.appId, id))!;
