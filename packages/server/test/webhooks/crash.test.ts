@@ -1,14 +1,17 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type TestServer, testDatabaseEnv } from '../harness.js';
 import { connectSandbox } from '../publishing/helpers.js';
-import { asTestServer } from '../publishing/processes.js';
+import {
+  asTestServer,
+  cleanUpProcesses,
+  startMain,
+  tails,
+  tempDirs,
+  waitFor,
+} from '../publishing/processes.js';
 import { type Receiver, startReceiver, verified } from './helpers.js';
 
 /*
@@ -18,93 +21,14 @@ import { type Receiver, startReceiver, verified } from './helpers.js';
  * directory: every event arrives (the in-flight ones again, with the same webhook-id), none is lost.
  */
 
-const mainTs = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const ADMIN_TOKEN = `hooks-admin-${randomBytes(16).toString('hex')}`;
 const POSTS = 10;
 
-interface MainProcess {
-  name: string;
-  child: ChildProcessWithoutNullStreams;
-  baseUrl: string;
-  exited: Promise<void>;
-  stdout(): string;
-  stderr(): string;
-}
-
-const processes: MainProcess[] = [];
-const tempDirs: string[] = [];
 let receiver: Receiver | undefined;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-const tails = () =>
-  processes
-    .map(
-      (proc) =>
-        `--- ${proc.name} (exit ${proc.child.exitCode ?? proc.child.signalCode ?? 'running'}) stdout:\n` +
-        `${proc.stdout().slice(-2000)}\n--- ${proc.name} stderr:\n${proc.stderr().slice(-2000)}`,
-    )
-    .join('\n');
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: () => string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}\n${tails()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function startMain(name: string, env: Record<string, string>): Promise<MainProcess> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', mainTs], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: String(port),
-      MYPOSTSHARE_PUBLIC_URL: baseUrl,
-      // The postgres test project: the data directory's own schema (nothing on SQLite).
-      ...(env.MYPOSTSHARE_DATA_DIR ? testDatabaseEnv(env.MYPOSTSHARE_DATA_DIR) : {}),
-      ...env,
-    },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const proc: MainProcess = { name, child, baseUrl, exited, stdout: () => stdout, stderr: () => stderr };
-  processes.push(proc);
-  await waitFor(
-    () => {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited\n${tails()}`);
-      return stdout.includes('listening on');
-    },
-    30_000,
-    () => `${name} to listen`,
-  );
-  return proc;
-}
-
 afterAll(async () => {
-  for (const proc of processes) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-  }
-  await Promise.all(processes.map((proc) => proc.exited));
+  await cleanUpProcesses();
   await receiver?.close();
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('webhook delivery across a crash (main.ts as a child process, SIGKILL)', () => {
