@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
 
 // tsconfig.build.json has no `paths`: with them, tsup would bundle the contract into every package
@@ -41,15 +42,27 @@ const configs: Options[] = [
     entry: { bin: 'packages/cli/src/bin.ts' },
     outDir: 'packages/cli/dist',
     format: ['esm'],
-    // One file, not shared chunks: `mypostshare --help` reads one module (start-up time). What the
-    // CLI imports lazily stays lazy: the SDK, the contract, zod and inquirer are external.
-    splitting: false,
+    // Chunks: each command's module (imported when the command runs, packages/cli/src/command-table.ts)
+    // becomes its own file, so `mypostshare --help` reads bin.js and the little it shares with them.
+    // What the CLI imports lazily stays lazy: the SDK, the contract, zod and inquirer are external.
+    splitting: true,
     clean: true,
     sourcemap: true,
     target: 'node20',
     platform: 'node',
     skipNodeModulesBundle: true,
     external: ['@mypostshare/contract', '@mypostshare/sdk'],
+    // Commander is bundled: loading it from node_modules (CommonJS, through Node's ESM loader) was
+    // the largest part of `mypostshare --help`'s start-up. Its require() calls (node:events,
+    // node:fs...) need a `require` in the ESM output: the banner makes one.
+    noExternal: ['commander'],
+    banner: {
+      js: '// Contains commander (MIT licence, © TJ Holowaychuk): see commander.LICENSE.\nimport { createRequire } from "node:module";\nconst require = createRequire(import.meta.url);',
+    },
+    // Its licence travels with its code.
+    onSuccess: async () => {
+      fs.copyFileSync('node_modules/commander/LICENSE', 'packages/cli/dist/commander.LICENSE');
+    },
   },
   {
     name: 'server',
@@ -69,12 +82,16 @@ const configs: Options[] = [
 // The contract builds first: the others' type declarations import its published .d.ts, which must
 // exist before they are generated (`npm run build` runs the two stages in order).
 const stage = process.env.MPS_BUILD_STAGE;
+// MPS_BUILD_ONLY=cli (or server, sdk, contract) rebuilds one package, for quick iterations on it.
+const only = process.env.MPS_BUILD_ONLY;
 export default defineConfig(
   configs.filter((config) =>
-    stage === 'contract'
-      ? config.name === 'contract'
-      : stage === 'dependents'
-        ? config.name !== 'contract'
-        : true,
+    only
+      ? config.name === only
+      : stage === 'contract'
+        ? config.name === 'contract'
+        : stage === 'dependents'
+          ? config.name !== 'contract'
+          : true,
   ),
 );

@@ -1,7 +1,7 @@
 import { PROFILE_NAME } from './config.js';
 
 // The profiles file's schema, built on first use: zod is imported then, so that it stays out of
-// `mypostshare --help` (the CLI ships as one file, where a top-level import would load it at start).
+// `mypostshare --help` and of the commands that never read the profiles file.
 
 async function build() {
   const z = await import('zod');

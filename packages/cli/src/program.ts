@@ -1,20 +1,6 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
-import { registerApps } from './commands/apps.js';
-import { registerConnect } from './commands/connect.js';
-import { registerCredentials } from './commands/credentials.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerKeys } from './commands/keys.js';
-import { registerLogin } from './commands/login.js';
-import { registerLogs } from './commands/logs.js';
-import { registerPlatforms } from './commands/platforms.js';
-import { registerPost } from './commands/post.js';
-import { registerPosts } from './commands/posts.js';
-import { registerProfiles } from './commands/profiles.js';
-import { registerRedirects } from './commands/redirects.js';
-import { registerStatus } from './commands/status.js';
-import { registerUsers } from './commands/users.js';
-import { registerWebhooks } from './commands/webhooks.js';
+import { COMMANDS, type CommandEntry } from './command-table.js';
 import { DEFAULT_SERVER_URL } from './config.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
@@ -35,8 +21,36 @@ Environment:
 Exit codes: 0 ok, 1 failure, 2 usage, 3 auth, 4 not found, 5 server error, 6 unreachable, 130 interrupted
 `;
 
-/** Builds the `mypostshare` program with every command registered. No side effects until parsed. */
-export function buildProgram(): Command {
+/**
+ * Builds the `mypostshare` program to parse `args` (`process.argv.slice(2)`). Every command is
+ * listed, but only those named in `args` are complete: the others have their name and description
+ * only (commands/*.ts stay unloaded), which is all `mypostshare --help` and "did you mean" need.
+ * No side effects until parsed.
+ */
+export async function buildProgram(args: readonly string[]): Promise<Command> {
+  // Commander only runs, or shows the help of, a command whose name is one of the arguments, word
+  // for word (`mypostshare apps list`, `mypostshare help apps`). A word that merely looks like one (a
+  // profile called `apps`) loads a module for nothing: slower, never wrong.
+  const words = new Set(args);
+  return assemble(
+    COMMANDS.filter((entry) => [entry.name, ...(entry.aliases ?? [])].some((word) => words.has(word))),
+  );
+}
+
+/** The program with every command complete: for tests and tools that walk the whole command tree. */
+export function buildFullProgram(): Promise<Command> {
+  return assemble(COMMANDS);
+}
+
+/** The program, with the commands of `toComplete` complete and the others listed only. */
+async function assemble(toComplete: readonly CommandEntry[]): Promise<Command> {
+  const definitions = new Map(
+    await Promise.all(toComplete.map(async (entry) => [entry, await entry.load()] as const)),
+  );
+  // A command listed only has no options or arguments for the help to show: its signature from the
+  // table stands in for them, so that `mypostshare --help` reads the same either way.
+  const signatures = new Map<Command, string>();
+  const defaultHelp = new Help();
   const program = new Command('mypostshare')
     .description('Operate a mypostshare server and develop against its API')
     .version(packageJson.version, '-V, --version', 'print the CLI version')
@@ -47,23 +61,22 @@ export function buildProgram(): Command {
     .option('--no-interactive', 'never prompt; fail when a required value is missing')
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', ENVIRONMENT_HELP)
+    .configureHelp({
+      subcommandTerm: (command) => {
+        const signature = signatures.get(command);
+        const term = defaultHelp.subcommandTerm(command);
+        return signature ? `${term} ${signature}` : term;
+      },
+    })
     // Errors come back to run() as exceptions so the exit codes stay ours.
     .exitOverride();
-  registerLogin(program);
-  registerProfiles(program);
-  registerStatus(program);
-  registerDoctor(program);
-  registerApps(program);
-  registerKeys(program);
-  registerRedirects(program);
-  registerCredentials(program);
-  registerUsers(program);
-  registerConnect(program);
-  registerPost(program);
-  registerPosts(program);
-  registerPlatforms(program);
-  registerLogs(program);
-  registerWebhooks(program);
+  for (const entry of COMMANDS) {
+    const command = program.command(entry.name).description(entry.description);
+    if (entry.aliases) command.aliases(entry.aliases);
+    const define = definitions.get(entry);
+    if (define) define(command);
+    else if (entry.signature) signatures.set(command, entry.signature);
+  }
   return program;
 }
 
@@ -84,7 +97,8 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(`${packageJson.version}\n`);
       return EXIT.ok;
     }
-    await buildProgram().parseAsync(argv);
+    const program = await buildProgram(argv.slice(2));
+    await program.parseAsync(argv);
     return EXIT.ok;
   } catch (error) {
     // Commander already printed its message (or the help, or the version).

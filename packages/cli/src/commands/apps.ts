@@ -46,10 +46,11 @@ async function createApp(ctx: Context, nameArgument: string | undefined, flags: 
   return admin.apps.create({ name: name.trim(), sandbox: sandbox ?? false });
 }
 
-/** `mypostshare apps ...`: the server's apps (admin token). */
-export function registerApps(program: Command): void {
-  const apps = program.command('apps').description('create, list, inspect and delete apps (admin token)');
-
+/**
+ * `mypostshare apps ...`: the server's apps (admin token).
+ * Named and described in ../command-table.ts, which loads this module when the command runs.
+ */
+export function defineApps(apps: Command): void {
   apps
     .command('create')
     .argument('[name]', 'app name (asked for at a terminal)')

@@ -5,7 +5,7 @@ import { EXIT } from '../exit-codes.js';
 import { PLATFORMS, type PlatformName } from '../platforms.js';
 
 // Small pieces several commands share. Nothing here may import the SDK, the contract or inquirer
-// at the top: command files load at start-up.
+// at the top: a command's module loads whenever the command is named, `<command> --help` included.
 
 /** Commander parser for a whole number option within bounds. */
 export function integer(option: string, min: number, max: number) {

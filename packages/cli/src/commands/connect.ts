@@ -66,10 +66,10 @@ async function waitForSession(ctx: Context, id: string, timeoutMs: number): Prom
 /**
  * `mypostshare connect <user> <platform>`: starts a hosted connect session, prints its URL (opens
  * it with --open) and waits until the end user connected or the flow failed.
+ * Named and described in ../command-table.ts, which loads this module when the command runs.
  */
-export function registerConnect(program: Command): void {
-  program
-    .command('connect')
+export function defineConnect(command: Command): void {
+  command
     .argument('<externalUserId>', 'the end user (create them with `users upsert`)')
     .argument('[platform]', 'linkedin, facebook, instagram, twitter or youtube (asked for at a terminal)')
     .option(
@@ -79,7 +79,6 @@ export function registerConnect(program: Command): void {
     .option('--open', 'open the connect URL in the browser ($BROWSER, else the system default)')
     .option('--no-wait', 'print the session and exit instead of waiting for the outcome')
     .option('--timeout <duration>', `how long to wait (default ${DEFAULT_TIMEOUT})`)
-    .description('link an end user’s social account through the hosted OAuth flow, and wait for it')
     .action(
       action(async (ctx, externalUserId: string, platformArgument: string | undefined) => {
         const flags = ctx.opts<ConnectFlags>();

@@ -61,12 +61,11 @@ async function setCredentials(
   return admin.credentials.set(appId, platform, { mode: 'custom', clientId: clientId.trim(), clientSecret });
 }
 
-/** `mypostshare credentials ...`: per platform, the app's own OAuth client or the managed one (admin token). */
-export function registerCredentials(program: Command): void {
-  const credentials = program
-    .command('credentials')
-    .description("per platform, use the app's own OAuth client or the operator's managed one (admin token)");
-
+/**
+ * `mypostshare credentials ...`: per platform, the app's own OAuth client or the managed one (admin token).
+ * Named and described in ../command-table.ts, which loads this module when the command runs.
+ */
+export function defineCredentials(credentials: Command): void {
   credentials
     .command('set')
     .argument('[platform]', 'linkedin, facebook, instagram, twitter or youtube (asked for at a terminal)')

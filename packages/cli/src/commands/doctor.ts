@@ -215,24 +215,22 @@ function render(report: DoctorReport): string {
   return lines.join('\n');
 }
 
-/** `mypostshare doctor`: configuration, reachability, credentials and callback URLs in one report. */
-export function registerDoctor(program: Command): void {
-  program
-    .command('doctor')
-    .description(
-      'check the configuration, the server, the credentials, and list the callback URLs to register',
-    )
-    .action(
-      action(async (ctx) => {
-        const report = await diagnose(ctx);
-        ctx.print(report, render);
-        const failed = report.checks.filter((check) => check.status === 'fail');
-        if (failed.length > 0) {
-          throw new CliError(
-            `doctor found ${failed.length} problem${failed.length === 1 ? '' : 's'}: ${failed.map((check) => check.name).join(', ')}`,
-            { exitCode: EXIT.failure },
-          );
-        }
-      }),
-    );
+/**
+ * `mypostshare doctor`: configuration, reachability, credentials and callback URLs in one report.
+ * Named and described in ../command-table.ts, which loads this module when the command runs.
+ */
+export function defineDoctor(command: Command): void {
+  command.action(
+    action(async (ctx) => {
+      const report = await diagnose(ctx);
+      ctx.print(report, render);
+      const failed = report.checks.filter((check) => check.status === 'fail');
+      if (failed.length > 0) {
+        throw new CliError(
+          `doctor found ${failed.length} problem${failed.length === 1 ? '' : 's'}: ${failed.map((check) => check.name).join(', ')}`,
+          { exitCode: EXIT.failure },
+        );
+      }
+    }),
+  );
 }

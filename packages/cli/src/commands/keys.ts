@@ -10,10 +10,11 @@ import { collect, type ListFlags, listOptions, pageQuery } from './common.js';
 /** What `keys create --save` prints: the key went to the profile, so it is not printed. */
 export type SavedApiKey = ApiKey & { appId: string; savedTo: string };
 
-/** `mypostshare keys ...`: an app's API keys (admin token). */
-export function registerKeys(program: Command): void {
-  const keys = program.command('keys').description("issue, list and revoke an app's API keys (admin token)");
-
+/**
+ * `mypostshare keys ...`: an app's API keys (admin token).
+ * Named and described in ../command-table.ts, which loads this module when the command runs.
+ */
+export function defineKeys(keys: Command): void {
   keys
     .command('create')
     .description('issue an API key (shown once), or --save it to the profile instead of printing it')

@@ -153,13 +153,12 @@ async function login(ctx: Context, flags: LoginFlags): Promise<LoginResult> {
   };
 }
 
-/** `mypostshare login`: save a server and its credentials to a profile, after checking them. */
-export function registerLogin(program: Command): void {
-  program
-    .command('login')
-    .description(
-      'save a server and its admin token and/or API key to a profile (checked first); prompts at a terminal',
-    )
+/**
+ * `mypostshare login`: save a server and its credentials to a profile, after checking them.
+ * Named and described in ../command-table.ts, which loads this module when the command runs.
+ */
+export function defineLogin(command: Command): void {
+  command
     .option('--admin-token-stdin', 'read the admin token from stdin')
     .option('--api-key-stdin', 'read the API key from stdin')
     .addHelpText(

@@ -95,11 +95,12 @@ async function follow(
   }
 }
 
-/** `mypostshare logs`: the app's request log (admin token), optionally followed. */
-export function registerLogs(program: Command): void {
-  program
-    .command('logs')
-    .description("the app's request log, newest first; --follow keeps printing new requests (admin token)")
+/**
+ * `mypostshare logs`: the app's request log (admin token), optionally followed.
+ * Named and described in ../command-table.ts, which loads this module when the command runs.
+ */
+export function defineLogs(command: Command): void {
+  command
     .option('--since <time>', 'only requests from this time (ISO 8601, or 15m / 2h / 1d ago)')
     .option('--limit <n>', 'how many (1-200, default 50)', integer('--limit', 1, 200))
     .option('-f, --follow', 'keep printing requests as they arrive, oldest first (Ctrl-C to stop)')

@@ -125,10 +125,10 @@ const validationTable = (result: ValidatePostResponse) =>
 /**
  * `mypostshare post <user> [content]`: publish a test post now, schedule it with `--at`, or check it
  * with `--dry-run`.
+ * Named and described in ../command-table.ts, which loads this module when the command runs.
  */
-export function registerPost(program: Command): void {
-  program
-    .command('post')
+export function definePost(command: Command): void {
+  command
     .argument('<externalUserId>', 'the end user to post as')
     .argument('[content]', 'the text (default: a dated test message)')
     .option(
@@ -143,7 +143,6 @@ export function registerPost(program: Command): void {
     .option('--dry-run', "check the post against each platform's rules; nothing is sent")
     .option('--no-wait', 'do not wait for platforms still publishing')
     .option('--timeout <duration>', 'how long to wait for platforms still publishing (default 2m)')
-    .description('publish a test post now, or schedule it with --at')
     .action(
       action(async (ctx, externalUserId: string, content: string | undefined) => {
         const flags = ctx.opts<PostFlags>();

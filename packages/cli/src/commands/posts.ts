@@ -33,10 +33,11 @@ interface UpdateFlags {
   at?: string;
 }
 
-/** `mypostshare posts ...`: the app's post requests (API key). */
-export function registerPosts(program: Command): void {
-  const posts = program.command('posts').description('list, inspect, cancel, edit and retry posts (API key)');
-
+/**
+ * `mypostshare posts ...`: the app's post requests (API key).
+ * Named and described in ../command-table.ts, which loads this module when the command runs.
+ */
+export function definePosts(posts: Command): void {
   listOptions(
     posts
       .command('list')

@@ -22,12 +22,11 @@ function missing(name: string, file: string): CliError {
   });
 }
 
-/** `mypostshare profiles list|use|remove`: the saved servers and credentials. */
-export function registerProfiles(program: Command): void {
-  const profiles = program
-    .command('profiles')
-    .description('saved servers and credentials ($XDG_CONFIG_HOME/mypostshare/config.json)');
-
+/**
+ * `mypostshare profiles list|use|remove`: the saved servers and credentials.
+ * Named and described in ../command-table.ts, which loads this module when the command runs.
+ */
+export function defineProfiles(profiles: Command): void {
   profiles
     .command('list')
     .description('list the profiles; the current one is marked')

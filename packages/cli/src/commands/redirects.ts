@@ -19,12 +19,11 @@ async function findRedirect(ctx: Context, appId: string, idOrUri: string): Promi
   });
 }
 
-/** `mypostshare redirects ...`: an app's allowlisted redirect URIs (admin token). */
-export function registerRedirects(program: Command): void {
-  const redirects = program
-    .command('redirects')
-    .description("manage the app's allowlisted redirect URIs for connect sessions (admin token)");
-
+/**
+ * `mypostshare redirects ...`: an app's allowlisted redirect URIs (admin token).
+ * Named and described in ../command-table.ts, which loads this module when the command runs.
+ */
+export function defineRedirects(redirects: Command): void {
   redirects
     .command('add')
     .argument('<uri>', 'absolute https URL (http only for localhost/127.0.0.1/[::1])')

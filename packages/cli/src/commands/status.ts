@@ -166,54 +166,47 @@ export async function getStatus(ctx: Context): Promise<StatusResult & { appMissi
 /**
  * `mypostshare status`: is the server up and ready, which version, and are the configured
  * credentials accepted. Exits 5 when not ready, 3 when a credential is refused.
+ * Named and described in ../command-table.ts, which loads this module when the command runs.
  */
-export function registerStatus(program: Command): void {
-  program
-    .command('status')
-    .description(
-      'show whether the server is up and ready, its version, and whether your token and key are accepted',
-    )
-    .action(
-      action(async (ctx) => {
-        const { report, failing, appMissing } = await getStatus(ctx);
-        ctx.print(report, (data) =>
-          table([
-            ['server', data.server],
-            ['status', data.status],
-            ['version', data.version],
-            ['ready', yesNo(data.ready)],
-            ['profile', data.profile ?? '-'],
-            ['admin token', data.adminToken],
-            ['API key', data.apiKey === 'not set' ? data.apiKey : `${data.apiKey} (${data.apiKeyMode})`],
-            [
-              'app',
-              data.app ? `${data.app.name} (${data.app.id}${data.app.sandbox ? ', sandbox' : ''})` : '-',
-            ],
-          ]),
-        );
-        if (!report.ready) {
-          const reason = failing.length > 0 ? failing.join(', ') : 'it reports not_ready';
-          throw new CliError(`the server at ${report.server} is up but not ready (${reason})`, {
-            exitCode: EXIT.server,
-            hint: "see the server's log; /readyz lists each check",
-          });
-        }
-        if (report.adminToken === 'refused' || report.apiKey === 'refused') {
-          const which = [
-            report.adminToken === 'refused' ? 'admin token' : undefined,
-            report.apiKey === 'refused' ? 'API key' : undefined,
-          ].filter(Boolean);
-          throw new CliError(`the server refused the ${which.join(' and the ')}`, {
-            exitCode: EXIT.auth,
-            hint: 'run `mypostshare login` again (or fix MYPOSTSHARE_ADMIN_TOKEN / MYPOSTSHARE_API_KEY)',
-          });
-        }
-        if (appMissing) {
-          throw new CliError(`the selected app ${appMissing} does not exist on ${report.server}`, {
-            exitCode: EXIT.notFound,
-            hint: 'choose another with `mypostshare apps use <id>` (`mypostshare apps list` lists them)',
-          });
-        }
-      }),
-    );
+export function defineStatus(command: Command): void {
+  command.action(
+    action(async (ctx) => {
+      const { report, failing, appMissing } = await getStatus(ctx);
+      ctx.print(report, (data) =>
+        table([
+          ['server', data.server],
+          ['status', data.status],
+          ['version', data.version],
+          ['ready', yesNo(data.ready)],
+          ['profile', data.profile ?? '-'],
+          ['admin token', data.adminToken],
+          ['API key', data.apiKey === 'not set' ? data.apiKey : `${data.apiKey} (${data.apiKeyMode})`],
+          ['app', data.app ? `${data.app.name} (${data.app.id}${data.app.sandbox ? ', sandbox' : ''})` : '-'],
+        ]),
+      );
+      if (!report.ready) {
+        const reason = failing.length > 0 ? failing.join(', ') : 'it reports not_ready';
+        throw new CliError(`the server at ${report.server} is up but not ready (${reason})`, {
+          exitCode: EXIT.server,
+          hint: "see the server's log; /readyz lists each check",
+        });
+      }
+      if (report.adminToken === 'refused' || report.apiKey === 'refused') {
+        const which = [
+          report.adminToken === 'refused' ? 'admin token' : undefined,
+          report.apiKey === 'refused' ? 'API key' : undefined,
+        ].filter(Boolean);
+        throw new CliError(`the server refused the ${which.join(' and the ')}`, {
+          exitCode: EXIT.auth,
+          hint: 'run `mypostshare login` again (or fix MYPOSTSHARE_ADMIN_TOKEN / MYPOSTSHARE_API_KEY)',
+        });
+      }
+      if (appMissing) {
+        throw new CliError(`the selected app ${appMissing} does not exist on ${report.server}`, {
+          exitCode: EXIT.notFound,
+          hint: 'choose another with `mypostshare apps use <id>` (`mypostshare apps list` lists them)',
+        });
+      }
+    }),
+  );
 }

@@ -22,12 +22,11 @@ const userTable = (user: EndUser | EndUserWithSummary) =>
       : []),
   ]);
 
-/** `mypostshare users ...`: end users and their connections (API key; `list` uses the admin token). */
-export function registerUsers(program: Command): void {
-  const users = program
-    .command('users')
-    .description('end users and their linked accounts (API key; `list` needs the admin token)');
-
+/**
+ * `mypostshare users ...`: end users and their connections (API key; `list` uses the admin token).
+ * Named and described in ../command-table.ts, which loads this module when the command runs.
+ */
+export function defineUsers(users: Command): void {
   users
     .command('upsert')
     .argument('<externalUserId>', 'your own id for the user')

@@ -94,14 +94,11 @@ const deliveryTable = (delivery: WebhookDelivery) =>
 const eventType = oneOf('--event', WEBHOOK_EVENT_TYPES);
 const events = (values: string[] | undefined) => (values?.length ? values.map(eventType) : undefined);
 
-/** `mypostshare webhooks ...`: webhook endpoints, their deliveries, and a local listener. */
-export function registerWebhooks(program: Command): void {
-  const webhooks = program
-    .command('webhooks')
-    .description(
-      'webhook endpoints, their deliveries, and `listen` to print events locally (API key, or admin token + app)',
-    );
-
+/**
+ * `mypostshare webhooks ...`: webhook endpoints, their deliveries, and a local listener.
+ * Named and described in ../command-table.ts, which loads this module when the command runs.
+ */
+export function defineWebhooks(webhooks: Command): void {
   webhooks
     .command('create')
     .argument('<url>', 'https URL that receives the events')
