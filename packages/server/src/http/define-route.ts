@@ -7,7 +7,7 @@ import { parseOrThrow } from '../errors.js';
 import { jsonBody, readJsonBody } from '../middleware/json-body.js';
 import { withIdempotency } from '../services/idempotency.js';
 import type { ApiKeyAuth, AppState } from '../types.js';
-import { requestHeader } from './headers.js';
+import { requestHeader, setJsonBody } from './headers.js';
 
 type Input<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -64,9 +64,9 @@ function routeRunner({ definition, handler }: ServerRoute, deps: AppDeps) {
       outcome.status >= 400 ? (outcome.body as { error?: object } | undefined) : undefined;
     if (replayedError?.error) {
       // A replayed client error gets this request's id, like every error body.
-      ctx.body = { error: { ...replayedError.error, requestId: ctx.state.requestId } };
+      setJsonBody(ctx, { error: { ...replayedError.error, requestId: ctx.state.requestId } });
     } else if (definition.success.schema) {
-      ctx.body = outcome.body;
+      setJsonBody(ctx, outcome.body);
     }
   };
   // Koa's status stays 404 until something sets it; a handler may set another (readyz's 503).
