@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { benchDatabase, createBenchSchema, within } from './postgres.mjs';
+import { serverNodeFlags } from './server-command.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -139,8 +140,7 @@ async function startOurs() {
   const port = await freePort();
   const handle = await start(
     'ours',
-    // BENCH_SERVER_NODE_ARGS, as in run.mjs: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-    [...(process.env.BENCH_SERVER_NODE_ARGS || '').split(/\s+/).filter(Boolean), config.serverEntry],
+    [...serverNodeFlags(), config.serverEntry],
     cleanEnv({
       PORT: String(port),
       MYPOSTSHARE_PUBLIC_URL: `http://127.0.0.1:${port}`,

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { benchDatabase, createBenchSchema, within } from './postgres.mjs';
+import { serverNodeFlags } from './server-command.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -45,8 +46,8 @@ const config = {
   /** End users created in each server before measuring; GET rotates over them. */
   seedUsers: envNumber('BENCH_SEED_USERS', 3000, { min: 1 }),
   serverEntry: path.resolve(root, process.env.BENCH_SERVER_ENTRY || 'packages/server/dist/main.js'),
-  /** Extra node flags for our server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
-  serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS || '').split(/\s+/).filter(Boolean),
+  /** Node flags for our server: `npm start`'s, then BENCH_SERVER_NODE_ARGS (bench/server-command.mjs). */
+  serverNodeArgs: serverNodeFlags(),
   logLevel: process.env.BENCH_LOG_LEVEL || 'info',
   scenarios: (process.env.BENCH_SCENARIOS || 'get,post')
     .split(',')
