@@ -14,6 +14,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations/index.js';
+import { preparingPool } from './pg-prepared.js';
 import { attachRawSqlite } from './prepared.js';
 import type { Database } from './schema.js';
 
@@ -131,7 +132,7 @@ async function openPostgres(options: {
   }
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({
-      pool,
+      pool: preparingPool(pool),
       ...(quoted
         ? {
             onCreateConnection: async (connection) => {
