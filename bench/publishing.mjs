@@ -6,7 +6,6 @@
 // part ends); the routes baseline stays the bare SQLite one.
 //
 // Needs a build (`npm run bench` builds first). Everything it starts it stops.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -16,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { benchDatabase, createBenchSchema, within } from './postgres.mjs';
-import { serverNodeFlags } from './server-command.mjs';
+import { serverNodeFlags, spawnLogging } from './server-command.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -96,25 +95,19 @@ function cleanEnv(extra) {
   return { ...env, ...extra };
 }
 
-async function start(name, args, env) {
-  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let banner = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start\n${banner}${stderr}`)), 30_000);
-    child.stdout.on('data', (chunk) => {
-      // Drained like a log collector would; only the banner is kept.
-      if (banner.length < 20_000) banner += chunk;
-      if (/listening on/.test(banner)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited ${code}\n${banner}${stderr}`)));
+/**
+ * Starts a server with its standard output going to a file in `dir` (bench/server-command.mjs
+ * says why) and resolves once `readyPattern` shows there.
+ */
+async function start(name, args, env, { dir, readyPattern = /listening on/ }) {
+  const { child, banner } = await spawnLogging({
+    name,
+    args,
+    env,
+    cwd: root,
+    logFile: path.join(dir, 'stdout.log'),
+    readyPattern,
+    onSpawn: (spawned) => children.add(spawned),
   });
   const stop = () =>
     new Promise((resolve) => {
@@ -149,6 +142,8 @@ async function startOurs() {
       MYPOSTSHARE_LOG_LEVEL: 'info',
       ...(pg ? pg.serverEnv : {}),
     }),
+    // The sandbox key is printed with the banner, after "listening on".
+    { dir: dataDir, readyPattern: /listening on[\s\S]*API key \(shown once\): mps_test_\w+\r?\n/ },
   );
   const key = /API key \(shown once\): (mps_test_\w+)/.exec(handle.banner)?.[1];
   if (!key) throw new Error(`no sandbox key in the banner:\n${handle.banner}`);
@@ -184,6 +179,7 @@ async function startBaseline() {
       PORT: String(port),
       BASELINE_DB: path.join(dataDir, 'baseline.db'),
     }),
+    { dir: dataDir },
   );
   return { ...handle, name: 'baseline', url: `http://127.0.0.1:${port}`, key: 'unused' };
 }

@@ -5,7 +5,7 @@
 // baseline stays the bare SQLite one.
 //
 // The npm script builds first; this file never builds. Everything it starts it stops.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { benchDatabase, createBenchSchema, within } from './postgres.mjs';
-import { serverNodeFlags } from './server-command.mjs';
+import { serverNodeFlags, spawnLogging } from './server-command.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -146,60 +146,48 @@ function freePort() {
 }
 
 /**
- * Spawns a server and resolves once `readyPattern` shows on its stdout. Its stdout stays a pipe
- * that this process drains (counting bytes and lines), as a log collector would.
+ * Spawns a server and resolves once `readyPattern` shows on its standard output, which goes to
+ * `logFile` (bench/server-command.mjs says why); its size and lines are counted after the run.
  */
-function startServer({ name, args, env, readyPattern, timeoutMs = 30_000 }) {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
+async function startServer({ name, args, env, readyPattern, logFile, timeoutMs = 30_000 }) {
+  const started = await spawnLogging({
+    name,
+    args,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root,
+    logFile,
+    readyPattern,
+    timeoutMs,
+    onSpawn: (child) => children.add(child),
   });
-  children.add(child);
-  const handle = { name, child, pid: child.pid, stdoutBytes: 0, stdoutLines: 0, banner: '', stderr: '' };
-  return new Promise((resolve, reject) => {
-    let ready = false;
-    const timer = setTimeout(() => {
-      reject(
-        new Error(
-          `${name} did not print "listening on" within ${timeoutMs} ms\n${handle.banner}${handle.stderr}`,
-        ),
+  const { child } = started;
+  const handle = {
+    name,
+    child,
+    pid: child.pid,
+    banner: started.banner,
+    get stderr() {
+      return started.stderr();
+    },
+    /** What it logged: bytes and lines of its standard output. */
+    stdout() {
+      const bytes = fs.statSync(logFile).size;
+      const text = started.output();
+      let lines = 0;
+      for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) lines += 1;
+      return { bytes, lines };
+    },
+  };
+  child.once('exit', (code, signal) => {
+    children.delete(child);
+    handle.exited = { code, signal };
+    if (!stopping) {
+      process.stderr.write(
+        `bench: ${name} exited unexpectedly (code ${code}, signal ${signal})\n${handle.stderr}\n`,
       );
-    }, timeoutMs);
-    child.stdout.on('data', (chunk) => {
-      handle.stdoutBytes += chunk.length;
-      for (let index = chunk.indexOf(10); index !== -1; index = chunk.indexOf(10, index + 1))
-        handle.stdoutLines += 1;
-      if (!ready) {
-        handle.banner += chunk.toString('utf8');
-        if (readyPattern.test(handle.banner)) {
-          ready = true;
-          clearTimeout(timer);
-          resolve(handle);
-        }
-      }
-    });
-    child.stderr.on('data', (chunk) => {
-      // Keep only the tail: enough to explain a crash.
-      handle.stderr = (handle.stderr + chunk.toString('utf8')).slice(-8000);
-    });
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      handle.exited = { code, signal };
-      if (!ready) {
-        clearTimeout(timer);
-        reject(
-          new Error(
-            `${name} exited (code ${code}, signal ${signal}) before listening\n${handle.banner}${handle.stderr}`,
-          ),
-        );
-      } else if (!stopping) {
-        process.stderr.write(
-          `bench: ${name} exited unexpectedly (code ${code}, signal ${signal})\n${handle.stderr}\n`,
-        );
-      }
-    });
+    }
   });
+  return handle;
 }
 let stopping = false;
 
@@ -525,6 +513,7 @@ async function main() {
         ...(pgSchema ? pgSchema.serverEnv : {}),
       }),
       readyPattern: /listening on[\s\S]*API key \(shown once\): mps_test_\S+\r?\n/,
+      logFile: path.join(ourDir, 'stdout.log'),
     }),
     startServer({
       name: 'baseline',
@@ -535,6 +524,7 @@ async function main() {
         BASELINE_DB: path.join(baseDir, 'baseline.db'),
       }),
       readyPattern: /listening on/,
+      logFile: path.join(baseDir, 'stdout.log'),
     }),
   ]);
   const apiKey = /API key \(shown once\): (mps_test_\S+)/.exec(ours.banner)?.[1];
@@ -653,13 +643,15 @@ async function main() {
     ]);
   }
   const memoryRows = [['server', 'idle RSS', 'peak RSS (sampled)', 'peak RSS (VmHWM)', 'stdout']];
+  // Counted now, after the load: what each server logged.
+  for (const server of [ours, baseline]) Object.assign(server, server.stdout());
   for (const server of [ours, baseline]) {
     memoryRows.push([
       `${server.name} (${server === ours ? dbLabel : 'SQLite'})`,
       mb(server.idleRssKb),
       mb(server.peakRssKb),
       mb(server.hwmKb),
-      `${(server.stdoutBytes / 1024 / 1024).toFixed(1)} MB, ${server.stdoutLines} lines`,
+      `${(server.bytes / 1024 / 1024).toFixed(1)} MB, ${server.lines} lines`,
     ]);
   }
   const allPass = Object.values(results).every((r) => r.pass);
@@ -727,8 +719,8 @@ async function main() {
           idleRssMb: round(server.idleRssKb / 1024, 1),
           peakRssMb: round(server.peakRssKb / 1024, 1),
           vmHwmMb: round(server.hwmKb / 1024, 1),
-          stdoutBytes: server.stdoutBytes,
-          stdoutLines: server.stdoutLines,
+          stdoutBytes: server.bytes,
+          stdoutLines: server.lines,
         },
       ]),
     ),
