@@ -13,7 +13,7 @@ import type { AppDeps } from '../app.js';
 import type { Db } from '../db/database.js';
 import { prepared } from '../db/prepared.js';
 import type { StoredMedia } from '../db/repositories/posts.js';
-import type { PostDeliveriesTable } from '../db/schema.js';
+import type { PostDeliveriesTable, PostsTable } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import { type InsertedDelivery, runDelivery } from './delivery.js';
 
@@ -114,6 +114,44 @@ export const storedMedia = (
   ...(body.mediaUrls?.length ? { mediaUrls: body.mediaUrls } : {}),
   ...(body.thumbnailUrl ? { thumbnailUrl: body.thumbnailUrl } : {}),
 });
+
+/** The stored row of a new request: the body's content, its caller, and how it is to be published. */
+export function newPostRow(input: {
+  id: string;
+  appId: string;
+  endUserId: string;
+  sandbox: boolean;
+  idempotencyKey: string | null;
+  body: PublishPostRequest;
+  mode: 'immediate' | 'scheduled';
+  status: 'publishing' | 'scheduled';
+  /** scheduleAt for a scheduled request, null for an immediate one. */
+  scheduleAt: string | null;
+  now: string;
+}): PostsTable {
+  const { body } = input;
+  return {
+    id: input.id,
+    app_id: input.appId,
+    end_user_id: input.endUserId,
+    external_user_id: body.externalUserId,
+    mode: input.mode,
+    status: input.status,
+    platforms: JSON.stringify(body.platforms),
+    content: body.content,
+    title: body.title ?? null,
+    media: JSON.stringify(storedMedia(body)),
+    platform_options: JSON.stringify(body.platformOptions ?? {}),
+    metadata: JSON.stringify(body.metadata ?? {}),
+    schedule_at: input.scheduleAt,
+    // What dateFrom/dateTo filter on: when it is (or was) to be published.
+    effective_at: input.scheduleAt ?? input.now,
+    sandbox: input.sandbox ? 1 : 0,
+    idempotency_key: input.idempotencyKey,
+    created_at: input.now,
+    updated_at: input.now,
+  };
+}
 
 /** The delivery rows of a new request: one per platform. */
 export function newDeliveries(

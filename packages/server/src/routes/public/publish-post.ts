@@ -8,16 +8,15 @@ import {
   loadPostView,
   toPost,
 } from '../../db/repositories/posts.js';
-import type { PostsTable } from '../../db/schema.js';
 import { notFound } from '../../errors.js';
 import { defineRoute } from '../../http/define-route.js';
 import {
   dispatchAndWait,
   idempotencyKeyOf,
   newDeliveries,
+  newPostRow,
   requireLiveConnections,
   requireValidContent,
-  storedMedia,
 } from '../../publishing/posts.js';
 
 /**
@@ -54,26 +53,18 @@ export default defineRoute('publishPost', routes.publishPost, async ({ body, aut
     },
     now.toISOString(),
   );
-  const post: PostsTable = {
+  const post = newPostRow({
     id,
-    app_id: auth.appId,
-    end_user_id: endUser.id,
-    external_user_id: body.externalUserId,
+    appId: auth.appId,
+    endUserId: endUser.id,
+    sandbox: auth.sandbox,
+    idempotencyKey,
+    body,
     mode: 'immediate',
     status: 'publishing',
-    platforms: JSON.stringify(body.platforms),
-    content: body.content,
-    title: body.title ?? null,
-    media: JSON.stringify(storedMedia(body)),
-    platform_options: JSON.stringify(body.platformOptions ?? {}),
-    metadata: JSON.stringify(body.metadata ?? {}),
-    schedule_at: null,
-    effective_at: now.toISOString(),
-    sandbox: auth.sandbox ? 1 : 0,
-    idempotency_key: idempotencyKey,
-    created_at: now.toISOString(),
-    updated_at: now.toISOString(),
-  };
+    scheduleAt: null,
+    now: now.toISOString(),
+  });
   await insertPost(deps.db, post, deliveries);
   await dispatchAndWait(
     deps,

@@ -7,10 +7,10 @@ import { defineRoute } from '../../http/define-route.js';
 import {
   idempotencyKeyOf,
   newDeliveries,
+  newPostRow,
   requireLiveConnections,
   requireSchedulable,
   requireValidContent,
-  storedMedia,
 } from '../../publishing/posts.js';
 
 /**
@@ -39,26 +39,18 @@ export default defineRoute('schedulePost', routes.schedulePost, async ({ body, a
     { status: 'queued', next_attempt_at: scheduleAt, lease_owner: null, lease_until: null },
     now,
   );
-  const post = {
+  const post = newPostRow({
     id,
-    app_id: auth.appId,
-    end_user_id: endUser.id,
-    external_user_id: body.externalUserId,
+    appId: auth.appId,
+    endUserId: endUser.id,
+    sandbox: auth.sandbox,
+    idempotencyKey,
+    body,
     mode: 'scheduled',
     status: 'scheduled',
-    platforms: JSON.stringify(body.platforms),
-    content: body.content,
-    title: body.title ?? null,
-    media: JSON.stringify(storedMedia(body)),
-    platform_options: JSON.stringify(body.platformOptions ?? {}),
-    metadata: JSON.stringify(body.metadata ?? {}),
-    schedule_at: scheduleAt,
-    effective_at: scheduleAt,
-    sandbox: auth.sandbox ? 1 : 0,
-    idempotency_key: idempotencyKey,
-    created_at: now,
-    updated_at: now,
-  };
+    scheduleAt,
+    now,
+  });
   await insertPost(deps.db, post, deliveries);
   return toPost(post, deliveries);
 });
