@@ -14,7 +14,6 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations/index.js';
-import { preparingPool } from './pg-prepared.js';
 import { attachRawSqlite } from './prepared.js';
 import type { Database } from './schema.js';
 
@@ -132,7 +131,7 @@ async function openPostgres(options: {
   }
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({
-      pool: preparingPool(pool),
+      pool,
       ...(quoted
         ? {
             onCreateConnection: async (connection) => {
