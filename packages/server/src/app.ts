@@ -7,7 +7,7 @@ import type { Config } from './env.js';
 import { ApiError } from './errors.js';
 import { mountRoutes } from './http/define-route.js';
 import { requestPipeline } from './http/pipeline.js';
-import type { Logger } from './logger.js';
+import type { AccessLog, Logger } from './logger.js';
 import { createRateLimiter } from './middleware/rate-limit.js';
 import { PublishingRuntime } from './publishing/runtime.js';
 import { adminRoutes, opsRoutes, publicRoutes } from './routes/index.js';
@@ -44,8 +44,8 @@ export interface AppDeps {
 export interface CreateAppOptions
   extends Omit<AppDeps, 'clock' | 'version' | 'shuttingDown' | 'requestLog' | 'worker' | 'publishing'> {
   clock?: Clock;
-  /** Logger for the one line per request (default: `logger`). */
-  accessLogger?: Logger;
+  /** Where the one line per request goes (createLoggers makes it with `logger`). */
+  accessLog: AccessLog;
   version?: string;
 }
 
@@ -77,7 +77,7 @@ export function buildRouter(deps: AppDeps): Router<AppState> {
  */
 export function createApp(options: CreateAppOptions): MyPostShareApp {
   let draining = false;
-  const { accessLogger = options.logger, ...rest } = options;
+  const { accessLog, ...rest } = options;
   const clock = options.clock ?? systemClock;
   const requestLog = new RequestLogBuffer(options.db, clock, options.logger);
   const deps: AppDeps = {
@@ -112,7 +112,7 @@ export function createApp(options: CreateAppOptions): MyPostShareApp {
       rateLimit:
         deps.config.rateLimit.rps > 0 ? createRateLimiter(deps.config.rateLimit, deps.clock) : undefined,
       logger: deps.logger,
-      accessLogger,
+      accessLog,
       requestLog,
       draining: () => draining,
     }),

@@ -55,7 +55,7 @@ export async function bootstrap(
     db: database.db,
     secrets: keyring,
     logger: loggers.logger,
-    accessLogger: loggers.accessLogger,
+    accessLog: loggers.accessLog,
     adminToken: admin.token,
     clock,
   });

@@ -5,15 +5,26 @@ export type { Logger };
 export interface Loggers {
   /** Everything but the per-request line: redacts secret-looking fields as a second line of defence. */
   logger: Logger;
-  /**
-   * The one line per request, written from a fixed set of safe fields (ids, method, path, status,
-   * duration) and so not run through redaction, which would cost more than the rest of the line.
-   */
-  accessLogger: Logger;
+  /** Where the one line per request goes: the same destination as `logger`'s. */
+  accessLog: AccessLog;
+}
+
+/**
+ * The one line per request. It is built from a fixed set of safe fields (ids, method, path,
+ * status, duration), in pino's own line format, by `middleware/access-log.ts` rather than by a pino
+ * call: pino walks the object, escapes each value and concatenates the line piece by piece, which
+ * cost more than twice as much per request as the line built in one template (3.5 against 1.5 µs,
+ * measured with the same destination). Nor does it need redaction.
+ */
+export interface AccessLog {
+  /** False when the level is above `info`: then no line is built at all. */
+  readonly enabled: boolean;
+  /** Writes one complete line, newline included, to the shared destination. */
+  write(line: string): void;
 }
 
 /** A log destination that can be flushed, as pino's own are (shutdown waits for it). */
-type FlushableDestination = pino.DestinationStream & {
+export type FlushableDestination = pino.DestinationStream & {
   flush(callback?: (error?: Error) => void): void;
   flushSync(): void;
 };
@@ -21,30 +32,42 @@ type FlushableDestination = pino.DestinationStream & {
 /** How long a log line may wait in the destination's buffer when fewer than 4 KB follow it. */
 const IDLE_FLUSH_MS = 200;
 
+/** Lines are encoded into blocks of this size, one after the other, and handed on as slices. */
+const BLOCK_BYTES = 64 * 1024;
+
 /**
- * Hands the lines logged during one turn of the event loop to `target` as one string. The
- * destination buffers too, but it measures its whole buffer (`Buffer.byteLength`) on every write,
- * which costs more per request line than the rest of logging it; once per turn that is nothing.
- * Lines wait at most until the loop's check phase; flushing and exiting write them out first.
+ * Hands the lines logged during one turn of the event loop to `target` as one slice of bytes.
+ * Each line is encoded to UTF-8 once, straight into a block of memory, as it is logged. Given
+ * strings instead, the destination measures each (`Buffer.byteLength`), joins them and encodes
+ * the result again to write it: per request line that cost more than the rest of logging it.
+ * Slices already handed on are never written over: a full block is left to them and a new one
+ * begun. Lines wait at most until the loop's check phase; flushing and exiting write them out first.
  *
  * The destination writes only once it holds 4 KB, so a quiet process (a worker publishing a post
  * a minute) would keep its lines indefinitely: whatever is still held is written out at most
  * {@link IDLE_FLUSH_MS} after it was logged.
  */
-function batchPerTurn(target: FlushableDestination): FlushableDestination {
-  let lines: string[] = [];
+export function batchPerTurn(target: FlushableDestination): FlushableDestination {
+  let block = Buffer.allocUnsafeSlow(BLOCK_BYTES);
+  /** This turn's lines are `block[start, end)`. */
+  let start = 0;
+  let end = 0;
   let scheduled = false;
   let idleFlush: NodeJS.Timeout | undefined;
   const flushHeld = () => {
     idleFlush = undefined;
     target.flush();
   };
+  const handOver = () => {
+    if (end === start) return;
+    // The destination takes bytes (contentMode 'buffer'), typed as strings by pino.
+    target.write(block.subarray(start, end) as unknown as string);
+    start = end;
+  };
   const drain = () => {
     scheduled = false;
-    if (lines.length === 0) return;
-    const text = lines.length === 1 ? lines[0]! : lines.join('');
-    lines = [];
-    target.write(text);
+    if (end === start) return;
+    handOver();
     if (!idleFlush) {
       idleFlush = setTimeout(flushHeld, IDLE_FLUSH_MS);
       // Never keeps the process alive: exiting writes out what is held anyway.
@@ -55,7 +78,14 @@ function batchPerTurn(target: FlushableDestination): FlushableDestination {
   process.prependListener('exit', drain);
   return {
     write(line: string) {
-      lines.push(line);
+      // At most 3 bytes per UTF-16 code unit.
+      if (end + line.length * 3 > block.length) {
+        handOver();
+        block = Buffer.allocUnsafeSlow(Math.max(BLOCK_BYTES, line.length * 3));
+        start = 0;
+        end = 0;
+      }
+      end += block.write(line, end);
       if (!scheduled) {
         scheduled = true;
         setImmediate(drain);
@@ -81,7 +111,9 @@ function batchPerTurn(target: FlushableDestination): FlushableDestination {
  * falls behind. Written from libuv's thread pool instead, a full pipe only delays the log lines.
  */
 export function createLoggers(level: string, destination?: pino.DestinationStream): Loggers {
-  const stream = destination ?? batchPerTurn(pino.destination({ fd: 1, sync: false, minLength: 4096 }));
+  const stream =
+    destination ??
+    batchPerTurn(pino.destination({ fd: 1, sync: false, minLength: 4096, contentMode: 'buffer' }));
   const logger = pino(
     {
       level,
@@ -106,6 +138,10 @@ export function createLoggers(level: string, destination?: pino.DestinationStrea
     },
     stream,
   );
-  const accessLogger = pino({ level, base: undefined }, stream);
-  return { logger, accessLogger };
+  // The level is fixed for the process's life, so whether the line is wanted is decided once.
+  const accessLog: AccessLog = {
+    enabled: logger.isLevelEnabled('info'),
+    write: (line) => stream.write(line),
+  };
+  return { logger, accessLog };
 }

@@ -26,7 +26,7 @@ function compileWithSlots<D, Args extends unknown[], R>(
 function bindParameters(
   parameters: ReadonlyArray<unknown>,
   slots: Array<number | undefined>,
-  args: unknown[],
+  args: readonly unknown[],
 ): ReadonlyArray<unknown> {
   return parameters.map((value, index) => {
     const slot = slots[index];
@@ -198,17 +198,25 @@ interface BatchStatement {
   direct: boolean;
 }
 
-const batchStatements = new WeakMap<object, { sqlite: BetterSqlite3.Database; statement: BatchStatement }>();
+const batchStatements = new WeakMap<
+  object,
+  { sqlite: BetterSqlite3.Database; byArity: Map<number, BatchStatement> }
+>();
 
-/** Compiles `build` for `arity` arguments and prepares it on `sqlite`, once per builder and handle. */
+/** Compiles `build` for `arity` arguments and prepares it on `sqlite`, once per builder, arity and handle. */
 function batchStatement<D extends Kysely<any>>(
   sqlite: BetterSqlite3.Database,
   db: D,
   build: (db: D, ...args: any[]) => Compilable<unknown>,
   arity: number,
 ): BatchStatement {
-  const cached = batchStatements.get(build);
-  if (cached && cached.sqlite === sqlite) return cached.statement;
+  let cached = batchStatements.get(build);
+  if (!cached || cached.sqlite !== sqlite) {
+    cached = { sqlite, byArity: new Map() };
+    batchStatements.set(build, cached);
+  }
+  const found = cached.byArity.get(arity);
+  if (found) return found;
   const { compiled, slots } = compileWithSlots(db, build, arity);
   const statement = {
     statement: sqlite.prepare(compiled.sql),
@@ -216,43 +224,45 @@ function batchStatement<D extends Kysely<any>>(
     slots,
     direct: slots.length === arity && slots.every((slot, index) => slot === index),
   };
-  batchStatements.set(build, { sqlite, statement });
+  cached.byArity.set(arity, statement);
   return statement;
 }
 
 /**
  * Runs one prepared statement for many rows in a single SQLite transaction, straight on the
- * better-sqlite3 handle: one commit for the batch and no per-row query building. With `chunk`,
- * full chunks of rows go through its statement (a multi-row statement taking the chunk's rows'
- * arguments one after the other), which spares a statement execution per row. Returns false
- * when it cannot (not SQLite, or a Kysely transaction holds the connection), and the caller then
- * takes its portable path.
+ * better-sqlite3 handle: one commit for the batch and no per-row query building. The rows come as
+ * their values one after the other, `arity` per row, and `build` takes any whole number of rows'
+ * values: with `rowsPerStatement` above one, full groups of that many rows go through one
+ * multi-row statement, which spares a statement execution per row. Returns false when it cannot
+ * (not SQLite, or a Kysely transaction holds the connection), and the caller then takes its
+ * portable path.
  */
-export function runBatchOnSqlite<D extends Kysely<any>, Args extends unknown[], R>(
+export function runBatchOnSqlite<D extends Kysely<any>>(
   db: D,
-  build: (db: D, ...args: Args) => Compilable<R>,
-  rows: Args[],
-  chunk?: { rows: number; build: (db: D, ...args: unknown[]) => Compilable<unknown> },
+  build: (db: D, ...values: unknown[]) => Compilable<unknown>,
+  values: readonly unknown[],
+  arity: number,
+  rowsPerStatement = 1,
 ): boolean {
   const sqlite = rawSqlite.get(db);
-  if (rows.length === 0) return true;
+  if (values.length === 0) return true;
   if (!sqlite || sqlite.inTransaction) return false;
-  const arity = rows[0]!.length;
   const single = batchStatement(sqlite, db, build, arity);
+  const groupLength = arity * rowsPerStatement;
   const many =
-    chunk && rows.length >= chunk.rows
-      ? batchStatement(sqlite, db, chunk.build, arity * chunk.rows)
+    rowsPerStatement > 1 && values.length >= groupLength
+      ? batchStatement(sqlite, db, build, groupLength)
       : undefined;
-  const run = ({ statement, parameters, slots, direct }: BatchStatement, args: unknown[]) =>
-    statement.run(...(direct ? args : bindParameters(parameters, slots, args)));
+  // An array binds as the statement's parameters in order, without spreading it into arguments.
+  const run = ({ statement, parameters, slots, direct }: BatchStatement, args: readonly unknown[]) =>
+    statement.run(direct ? args : bindParameters(parameters, slots, args));
   sqlite.transaction(() => {
-    let index = 0;
-    if (many && chunk) {
-      for (; index + chunk.rows <= rows.length; index += chunk.rows) {
-        run(many, rows.slice(index, index + chunk.rows).flat());
-      }
+    let at = 0;
+    if (many) {
+      for (; at + groupLength <= values.length; at += groupLength)
+        run(many, values.slice(at, at + groupLength));
     }
-    for (; index < rows.length; index += 1) run(single, rows[index]!);
+    for (; at < values.length; at += arity) run(single, values.slice(at, at + arity));
   })();
   return true;
 }

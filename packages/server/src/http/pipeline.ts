@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import type { Db } from '../db/database.js';
-import type { Logger } from '../logger.js';
+import type { AccessLog, Logger } from '../logger.js';
 import { logRequest } from '../middleware/access-log.js';
 import { authenticateAdmin, authenticateApiKey } from '../middleware/auth.js';
 import { assignRequestId, noRoute, renderError } from '../middleware/error-handler.js';
@@ -19,7 +19,7 @@ export interface PipelineOptions {
   /** Errors nobody expected. */
   logger: Logger;
   /** The one line per request. */
-  accessLogger: Logger;
+  accessLog: AccessLog;
   requestLog: RequestLogBuffer;
   /** True once shutdown has begun: responses then close their connection. */
   draining: () => boolean;
@@ -44,7 +44,7 @@ type Ctx = Context & { state: AppState };
  * the promises of its own handler and little else.
  */
 export function requestPipeline(options: PipelineOptions): Middleware<AppState> {
-  const { db, adminToken, rateLimit, logger, accessLogger, requestLog, draining } = options;
+  const { db, adminToken, rateLimit, logger, accessLog, requestLog, draining } = options;
   const direct = directRouter(options.router);
 
   const dispatch = (ctx: Ctx, next: Next, path: string): Promise<unknown> => {
@@ -80,11 +80,11 @@ export function requestPipeline(options: PipelineOptions): Middleware<AppState> 
     if (draining()) res.setHeader('Connection', 'close');
     const finish = () => {
       if (ctx.status === 404 && ctx.body === undefined) renderError(ctx, noRoute(ctx), logger);
-      logRequest(ctx, started, accessLogger, requestLog);
+      logRequest(ctx, started, accessLog, requestLog);
     };
     const fail = (error: unknown) => {
       renderError(ctx, error, logger);
-      logRequest(ctx, started, accessLogger, requestLog);
+      logRequest(ctx, started, accessLog, requestLog);
     };
     let pending: Promise<unknown>;
     try {

@@ -16,75 +16,47 @@ export const toRequestLogEntry = (row: RequestLogsTable): RequestLogEntry => ({
   createdAt: row.created_at,
 });
 
-const insertOne = (
-  db: Db,
-  id: string,
-  appId: string,
-  method: string,
-  path: string,
-  status: number,
-  durationMs: number,
-  requestId: string,
-  keyPrefix: string | null,
-  createdAt: string,
-) =>
-  db.insertInto('request_logs').values({
-    id,
-    app_id: appId,
-    method,
-    path,
-    status,
-    duration_ms: durationMs,
-    request_id: requestId,
-    key_prefix: keyPrefix,
-    created_at: createdAt,
-  });
-
-const INSERT_COLUMNS = 9;
+/**
+ * The columns of an entry in the order the request-log buffer queues their values (and the
+ * inserts below bind them): id, app_id, method, path, status, duration_ms, request_id, key_prefix,
+ * created_at.
+ */
+export const REQUEST_LOG_ARITY = 9;
 /** Rows per multi-row insert when writing a batch on SQLite (9 × 32 parameters, far under its limits). */
 const ROWS_PER_INSERT = 32;
 
-/** `ROWS_PER_INSERT` rows in one insert, from their columns' values one row after another. */
-const insertMany = (db: Db, ...values: unknown[]) =>
-  db.insertInto('request_logs').values(
-    Array.from({ length: values.length / INSERT_COLUMNS }, (_, row) => {
-      const at = row * INSERT_COLUMNS;
-      return {
-        id: values[at] as string,
-        app_id: values[at + 1] as string,
-        method: values[at + 2] as string,
-        path: values[at + 3] as string,
-        status: values[at + 4] as number,
-        duration_ms: values[at + 5] as number,
-        request_id: values[at + 6] as string,
-        key_prefix: values[at + 7] as string | null,
-        created_at: values[at + 8] as string,
-      };
-    }),
-  );
+/** Rows of `REQUEST_LOG_ARITY` values each, back as row objects (the portable path). */
+function toRows(values: readonly unknown[]): RequestLogsTable[] {
+  const rows: RequestLogsTable[] = [];
+  for (let at = 0; at < values.length; at += REQUEST_LOG_ARITY) {
+    rows.push({
+      id: values[at] as string,
+      app_id: values[at + 1] as string,
+      method: values[at + 2] as string,
+      path: values[at + 3] as string,
+      status: values[at + 4] as number,
+      duration_ms: values[at + 5] as number,
+      request_id: values[at + 6] as string,
+      key_prefix: values[at + 7] as string | null,
+      created_at: values[at + 8] as string,
+    });
+  }
+  return rows;
+}
+
+/** As many rows in one insert as `values` holds (the statement is compiled once per row count). */
+const insertRows = (db: Db, ...values: unknown[]) => db.insertInto('request_logs').values(toRows(values));
 
 /**
- * Writes a batch in one transaction: on SQLite as prepared statements of 32 rows (and one row for
- * the rest), cheap enough to keep up with thousands of requests a second; elsewhere as multi-row inserts of 100 rows, under
- * the database's parameter limits.
+ * Writes a batch, given as its rows' values one after the other (`REQUEST_LOG_ARITY` per row), in
+ * one transaction: on SQLite as prepared statements of 32 rows (and one row for the rest), cheap
+ * enough to keep up with thousands of requests a second; elsewhere as multi-row inserts of 100
+ * rows, under the database's parameter limits.
  */
-export async function insertRequestLogs(db: Db, rows: RequestLogsTable[]): Promise<void> {
-  if (rows.length === 0) return;
-  const asArgs = rows.map(
-    (row) =>
-      [
-        row.id,
-        row.app_id,
-        row.method,
-        row.path,
-        row.status,
-        row.duration_ms,
-        row.request_id,
-        row.key_prefix,
-        row.created_at,
-      ] as [string, string, string, string, number, number, string, string | null, string],
-  );
-  if (runBatchOnSqlite(db, insertOne, asArgs, { rows: ROWS_PER_INSERT, build: insertMany })) return;
+export async function insertRequestLogs(db: Db, values: readonly unknown[]): Promise<void> {
+  if (values.length === 0) return;
+  if (runBatchOnSqlite(db, insertRows, values, REQUEST_LOG_ARITY, ROWS_PER_INSERT)) return;
+  const rows = toRows(values);
   await db.transaction().execute(async (trx) => {
     for (let start = 0; start < rows.length; start += 100) {
       await trx
