@@ -60,9 +60,9 @@ export class MonotonicIds {
  */
 export class RequestLogBuffer {
   /**
-   * The entries waiting, one after the other as their columns' values in `REQUEST_LOG_COLUMNS`
-   * order: the insert binds exactly these, and no object per entry is built only to be taken
-   * apart again (this runs on every request).
+   * The entries waiting, one after the other as their columns' values (`REQUEST_LOG_ARITY` per
+   * entry, in the order given there): the insert binds exactly these, and no object per entry is
+   * built only to be taken apart again (this runs on every request).
    */
   private pending: unknown[] = [];
   private timer: NodeJS.Timeout | undefined;
