@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { batchPerTurn, type FlushableDestination } from './logger.js';
 
@@ -65,5 +67,36 @@ describe('batchPerTurn', () => {
     batched.write('{"msg":"before exit"}\n');
     batched.flushSync();
     expect(chunks.map((chunk) => chunk.toString('utf8'))).toEqual(['{"msg":"before exit"}\n']);
+  });
+
+  it('writes a lone line to standard output within the idle period, while the process lives on', async () => {
+    // A real process, its standard output a pipe: the line is far under the 4 KB the destination
+    // waits for, and only the periodic flush writes it out.
+    const logger = fileURLToPath(new URL('./logger.ts', import.meta.url));
+    const script = `
+      import { createLoggers } from ${JSON.stringify(logger)};
+      createLoggers('info').logger.info({ deliveryId: 'd1' }, 'published');
+      setTimeout(() => {}, 5000);
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const started = Date.now();
+      const line = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString('utf8');
+          if (text.includes('\n')) resolve(text);
+        });
+        child.once('exit', () => reject(new Error(`exited first; wrote ${JSON.stringify(text)}`)));
+      });
+      expect(JSON.parse(line)).toMatchObject({ level: 30, deliveryId: 'd1', msg: 'published' });
+      // Well before the process ends (5 s): the line did not wait for exit to be written.
+      expect(child.exitCode).toBeNull();
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      child.kill();
+    }
   });
 });

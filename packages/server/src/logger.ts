@@ -29,7 +29,11 @@ export type FlushableDestination = pino.DestinationStream & {
   flushSync(): void;
 };
 
-/** How long a log line may wait in the destination's buffer when fewer than 4 KB follow it. */
+/**
+ * How long a log line may wait in the destination's buffer when fewer than 4 KB follow it: the
+ * destination writes out what it holds this often (its `periodicFlush`, a flush that is skipped
+ * while a write is in flight and so tried again at the next period).
+ */
 const IDLE_FLUSH_MS = 200;
 
 /** Lines are encoded into blocks of this size, one after the other, and handed on as slices. */
@@ -44,8 +48,8 @@ const BLOCK_BYTES = 64 * 1024;
  * begun. Lines wait at most until the loop's check phase; flushing and exiting write them out first.
  *
  * The destination writes only once it holds 4 KB, so a quiet process (a worker publishing a post
- * a minute) would keep its lines indefinitely: whatever is still held is written out at most
- * {@link IDLE_FLUSH_MS} after it was logged.
+ * a minute) would keep its lines indefinitely: {@link createLoggers} has it write out whatever it
+ * still holds every {@link IDLE_FLUSH_MS}.
  */
 export function batchPerTurn(target: FlushableDestination): FlushableDestination {
   let block = Buffer.allocUnsafeSlow(BLOCK_BYTES);
@@ -53,11 +57,6 @@ export function batchPerTurn(target: FlushableDestination): FlushableDestination
   let start = 0;
   let end = 0;
   let scheduled = false;
-  let idleFlush: NodeJS.Timeout | undefined;
-  const flushHeld = () => {
-    idleFlush = undefined;
-    target.flush();
-  };
   const handOver = () => {
     if (end === start) return;
     // The destination takes bytes (contentMode 'buffer'), typed as strings by pino.
@@ -66,13 +65,7 @@ export function batchPerTurn(target: FlushableDestination): FlushableDestination
   };
   const drain = () => {
     scheduled = false;
-    if (end === start) return;
     handOver();
-    if (!idleFlush) {
-      idleFlush = setTimeout(flushHeld, IDLE_FLUSH_MS);
-      // Never keeps the process alive: exiting writes out what is held anyway.
-      idleFlush.unref();
-    }
   };
   // Before the destination's own exit handler, which writes out what it holds.
   process.prependListener('exit', drain);
@@ -113,7 +106,16 @@ export function batchPerTurn(target: FlushableDestination): FlushableDestination
 export function createLoggers(level: string, destination?: pino.DestinationStream): Loggers {
   const stream =
     destination ??
-    batchPerTurn(pino.destination({ fd: 1, sync: false, minLength: 4096, contentMode: 'buffer' }));
+    batchPerTurn(
+      pino.destination({
+        fd: 1,
+        sync: false,
+        minLength: 4096,
+        contentMode: 'buffer',
+        // An unref'd timer: it never keeps the process alive, and exiting writes out what is held.
+        periodicFlush: IDLE_FLUSH_MS,
+      }),
+    );
   const logger = pino(
     {
       level,
