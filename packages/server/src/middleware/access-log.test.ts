@@ -103,17 +103,25 @@ describe('the access line', () => {
     expect(JSON.parse(Buffer.from(ours.written[0]!).toString('utf8')).path).toBe(requestPath);
   });
 
-  it('writes nothing above the info level, and still records the request-log entry', async () => {
+  /** Logs one request made with `auth`'s key that took `elapsedMs`, at `level`; returns the lines written. */
+  const logAuthenticated = (
+    level: string,
+    fields: { method: string; path: string; status: number; requestId: string },
+    elapsedMs: number,
+  ) => {
     const ours = capture();
-    const loggers = createLoggers('warn', ours.stream);
-    const ctx = fakeContext({
-      method: 'POST',
-      path: '/api/v1/end-users',
-      status: 201,
-      state: { requestId: 'req_quietQuietQuiet', auth },
-    });
-    logRequest(ctx, performance.now() - 12.3456, loggers.accessLog, requestLog);
-    expect(ours.written).toEqual([]);
+    const ctx = fakeContext({ ...fields, state: { requestId: fields.requestId, auth } });
+    logRequest(ctx, performance.now() - elapsedMs, createLoggers(level, ours.stream).accessLog, requestLog);
+    return ours.written;
+  };
+
+  it('writes nothing above the info level, and still records the request-log entry', async () => {
+    const written = logAuthenticated(
+      'warn',
+      { method: 'POST', path: '/api/v1/end-users', status: 201, requestId: 'req_quietQuietQuiet' },
+      12.3456,
+    );
+    expect(written).toEqual([]);
     await requestLog.flush();
     const rows = await database.db.selectFrom('request_logs').selectAll().execute();
     expect(rows).toHaveLength(1);
@@ -131,17 +139,13 @@ describe('the access line', () => {
   });
 
   it('gives the request-log entry the same duration as the access line', async () => {
-    const ours = capture();
-    const loggers = createLoggers('info', ours.stream);
-    const ctx = fakeContext({
-      method: 'GET',
-      path: '/api/v1/end-users/u1',
-      status: 404,
-      state: { requestId: 'req_sameSameSameSame', auth },
-    });
-    logRequest(ctx, performance.now() - 3.21, loggers.accessLog, requestLog);
+    const written = logAuthenticated(
+      'info',
+      { method: 'GET', path: '/api/v1/end-users/u1', status: 404, requestId: 'req_sameSameSameSame' },
+      3.21,
+    );
     await requestLog.flush();
     const row = await database.db.selectFrom('request_logs').selectAll().executeTakeFirstOrThrow();
-    expect(row.duration_ms).toBe((JSON.parse(ours.written[0]!) as { durationMs: number }).durationMs);
+    expect(row.duration_ms).toBe((JSON.parse(written[0]!) as { durationMs: number }).durationMs);
   });
 });
