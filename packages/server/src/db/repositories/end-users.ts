@@ -1,7 +1,8 @@
 import type { ConnectionSummary, EndUser } from '@mypostshare/contract';
-import { type ExpressionBuilder, SqliteAdapter, sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import { newestFirst, toPage } from '../../http/pagination.js';
 import type { Db } from '../database.js';
+import { isPostgres } from '../dialect.js';
 import { type MaybePromise, prepared, preparedFirstNow, preparedNow } from '../prepared.js';
 import type { Database, EndUsersTable } from '../schema.js';
 
@@ -104,9 +105,9 @@ const connectionStatuses = (db: Db) => (eb: ExpressionBuilder<Database, 'end_use
     .selectFrom('connections')
     .whereRef('connections.end_user_id', '=', 'end_users.id')
     .select((inner) =>
-      (db.getExecutor().adapter instanceof SqliteAdapter
-        ? inner.fn.agg<string | null>('group_concat', ['connections.status'])
-        : inner.fn.agg<string | null>('string_agg', ['connections.status', sql.lit(',')])
+      (isPostgres(db)
+        ? inner.fn.agg<string | null>('string_agg', ['connections.status', sql.lit(',')])
+        : inner.fn.agg<string | null>('group_concat', ['connections.status'])
       ).as('statuses'),
     )
     .as('connection_statuses');
